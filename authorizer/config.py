@@ -1,0 +1,209 @@
+"""Settings, read from the environment once (the only place that knows names).
+
+Every problem is collected and reported in one :class:`ConfigError`, so a bad
+deployment shows everything that needs fixing at its first cold start.
+
+| variable | default | meaning |
+|---|---|---|
+| ``TOKEN_ISSUER`` | required | exact ``iss``; Auth0's ends with ``/`` |
+| ``AUDIENCE`` | required | the API identifier that ``aud`` must hold |
+| ``JWKS_URI`` | ``<TOKEN_ISSUER>.well-known/jwks.json`` | https (http on loopback only) |
+| ``RULES_FILE`` | the packaged ``policies/rules.yaml`` | rules to enforce |
+| ``TOKEN_ALGORITHMS`` | ``RS256`` | allowed: RS256, PS256 (comma-separated); first binds alg-less keys |
+| ``TOKEN_PROFILES`` | ``auth0,rfc9068`` | accepted token dialects |
+| ``CLOCK_SKEW_SECONDS`` | 30 | leeway for ``exp``/``nbf``/``iat`` (0-300) |
+| ``MAX_TOKEN_BYTES`` | 8192 | tokens longer than this are refused undecoded |
+| ``JWKS_CACHE_TTL_SECONDS`` | 600 | scheduled refresh of the key set |
+| ``JWKS_MAX_STALE_SECONDS`` | 21600 | how long the last good keys serve while the JWKS is down |
+| ``JWKS_UNKNOWN_KID_COOLDOWN_SECONDS`` | 30 | at most one unknown-kid refetch per this period |
+| ``JWKS_RETRY_AFTER_FAILURE_SECONDS`` | 5 | no new fetch this soon after a failed one |
+| ``JWKS_TIMEOUT_SECONDS`` | 3 | whole-fetch deadline (connect + body) |
+| ``JWKS_MAX_BYTES`` | 153600 | larger JWKS responses are refused |
+| ``VERIFIED_TOKEN_CACHE_SIZE`` | 4096 | verified tokens kept per container (0 disables) |
+| ``POLICY_CACHE_SIZE`` | 1024 | built policies kept per container |
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from authorizer.errors import ConfigError
+
+PACKAGED_RULES_FILE = Path(__file__).resolve().parent.parent / "policies" / "rules.yaml"
+
+SUPPORTED_ALGORITHMS = ("RS256", "PS256")
+SUPPORTED_PROFILES = ("auth0", "rfc9068")
+LOOPBACK_HOSTS = frozenset({"localhost"})
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSettings:
+    """What a token must satisfy; the input of the pure verifier."""
+
+    issuer: str
+    audience: str
+    algorithms: tuple[str, ...]
+    profiles: tuple[str, ...]
+    clock_skew_seconds: int
+    max_token_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class JwksSettings:
+    uri: str
+    default_algorithm: str
+    allowed_algorithms: tuple[str, ...]
+    cache_ttl_seconds: int
+    max_stale_seconds: int
+    unknown_kid_cooldown_seconds: int
+    retry_after_failure_seconds: int
+    timeout_seconds: float
+    max_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    token: TokenSettings
+    jwks: JwksSettings
+    rules_file: Path
+    verified_token_cache_size: int
+    policy_cache_size: int
+
+
+def is_loopback_host(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() in LOOPBACK_HOSTS:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_fetch_url(url: str) -> str | None:
+    """Why ``url`` may not be used to fetch keys, or None if it may."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "is not a URL"
+    if parts.scheme == "https" and parts.hostname:
+        return None
+    if parts.scheme == "http" and is_loopback_host(parts.hostname):
+        return None
+    return "must be an https URL (plain http is allowed only for 127.0.0.1 or localhost)"
+
+
+class _Reader:
+    """Reads typed values and remembers every problem."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+        self.problems: list[str] = []
+
+    def text(self, name: str, default: str | None = None) -> str:
+        raw = self.env.get(name, "")
+        value = raw.strip()
+        if value:
+            return value
+        if default is None:
+            self.problems.append(f"{name} is required but not set")
+            return ""
+        return default
+
+    def integer(self, name: str, default: int, low: int, high: int) -> int:
+        raw = self.env.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            self.problems.append(f"{name}={raw!r} is not a whole number")
+            return default
+        if not low <= value <= high:
+            self.problems.append(f"{name}={value} is outside {low}..{high}")
+            return default
+        return value
+
+    def choices(self, name: str, default: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+        raw = self.env.get(name, "").strip() or default
+        values = tuple(dict.fromkeys(v.strip() for v in raw.split(",") if v.strip()))
+        unknown = [v for v in values if v not in allowed]
+        if unknown or not values:
+            self.problems.append(
+                f"{name}={raw!r}: each value must be one of {', '.join(allowed)}"
+            )
+            return tuple(default.split(","))
+        return values
+
+
+def read_settings(env: Mapping[str, str]) -> Settings:
+    """Build :class:`Settings` from ``env``; raise one ConfigError naming every problem."""
+    read = _Reader(env)
+    issuer = read.text("TOKEN_ISSUER")
+    audience = read.text("AUDIENCE")
+    if issuer:
+        why = check_fetch_url(issuer)
+        if why:
+            read.problems.append(f"TOKEN_ISSUER={issuer!r} {why}")
+        host = urlsplit(issuer).hostname or ""
+        if host.endswith(".auth0.com") and not issuer.endswith("/"):
+            read.problems.append(
+                f"TOKEN_ISSUER={issuer!r} lacks the trailing '/' that Auth0 puts in 'iss'; "
+                f"use {issuer + '/'!r}"
+            )
+    default_jwks = (issuer if issuer.endswith("/") else issuer + "/") + ".well-known/jwks.json"
+    jwks_uri = read.text("JWKS_URI", default_jwks if issuer else "")
+    if jwks_uri:
+        why = check_fetch_url(jwks_uri)
+        if why:
+            read.problems.append(f"JWKS_URI={jwks_uri!r} {why}")
+    rules_file = Path(read.text("RULES_FILE", str(PACKAGED_RULES_FILE)))
+    algorithms = read.choices("TOKEN_ALGORITHMS", "RS256", SUPPORTED_ALGORITHMS)
+    profiles = read.choices("TOKEN_PROFILES", "auth0,rfc9068", SUPPORTED_PROFILES)
+    skew = read.integer("CLOCK_SKEW_SECONDS", 30, 0, 300)
+    max_token = read.integer("MAX_TOKEN_BYTES", 8192, 512, 10240)
+    ttl = read.integer("JWKS_CACHE_TTL_SECONDS", 600, 60, 86400)
+    stale = read.integer("JWKS_MAX_STALE_SECONDS", 21600, 0, 604800)
+    cooldown = read.integer("JWKS_UNKNOWN_KID_COOLDOWN_SECONDS", 30, 1, 3600)
+    retry = read.integer("JWKS_RETRY_AFTER_FAILURE_SECONDS", 5, 0, 300)
+    timeout = read.integer("JWKS_TIMEOUT_SECONDS", 3, 1, 10)
+    max_bytes = read.integer("JWKS_MAX_BYTES", 153600, 1024, 10 * 1024 * 1024)
+    token_cache = read.integer("VERIFIED_TOKEN_CACHE_SIZE", 4096, 0, 1_000_000)
+    policy_cache = read.integer("POLICY_CACHE_SIZE", 1024, 1, 1_000_000)
+    if env.get("POWERTOOLS_LOGGER_LOG_EVENT", "").strip().lower() in {"1", "true", "yes", "on"}:
+        read.problems.append(
+            "POWERTOOLS_LOGGER_LOG_EVENT is on: it would log bearer tokens; unset it"
+        )
+    if read.problems:
+        raise ConfigError(
+            "invalid configuration: " + "; ".join(read.problems), reason="config_invalid"
+        )
+    return Settings(
+        token=TokenSettings(
+            issuer=issuer,
+            audience=audience,
+            algorithms=algorithms,
+            profiles=profiles,
+            clock_skew_seconds=skew,
+            max_token_bytes=max_token,
+        ),
+        jwks=JwksSettings(
+            uri=jwks_uri,
+            default_algorithm=algorithms[0],
+            allowed_algorithms=algorithms,
+            cache_ttl_seconds=ttl,
+            max_stale_seconds=stale,
+            unknown_kid_cooldown_seconds=cooldown,
+            retry_after_failure_seconds=retry,
+            timeout_seconds=float(timeout),
+            max_bytes=max_bytes,
+        ),
+        rules_file=rules_file,
+        verified_token_cache_size=token_cache,
+        policy_cache_size=policy_cache,
+    )

@@ -1,0 +1,67 @@
+"""One structured record per invocation: who was let in where, and why.
+
+The record holds only safe values: reason codes, the verified principal and
+client id, the route, rule ids, missing scopes and a token fingerprint (a
+short SHA-256 prefix, to correlate repeated calls). It never holds the token,
+the Authorization header, the event or the claims.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_LOGGED_PATH = 256
+
+
+def token_fingerprint(token: str) -> str:
+    """First 12 hex digits of the token's SHA-256: correlates calls, reveals nothing."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+@dataclass(slots=True)
+class DecisionRecord:
+    decision_id: str | None = None
+    outcome: str = "error"  # allow | deny | unauthorized | error
+    reason: str = "internal_error"
+    principal: str | None = None
+    client_id: str | None = None
+    issuer: str | None = None
+    method: str | None = None
+    path: str | None = None
+    stage: str | None = None
+    rule_ids: tuple[str, ...] = ()
+    missing_scopes: tuple[str, ...] = ()
+    token_fingerprint: str | None = None
+    jwks_cached: bool | None = None
+    policy_cached: bool | None = None
+    token_cached: bool | None = None
+    rules_digest: str | None = None
+    cold_start: bool = False
+    latency_us: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_log_fields(self) -> dict[str, Any]:
+        fields: dict[str, Any] = {
+            "decision_id": self.decision_id,
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "principal": self.principal,
+            "client_id": self.client_id,
+            "issuer": self.issuer,
+            "method": self.method,
+            "path": self.path[:MAX_LOGGED_PATH] if self.path is not None else None,
+            "stage": self.stage,
+            "rule_ids": list(self.rule_ids),
+            "missing_scopes": list(self.missing_scopes),
+            "token_fingerprint": self.token_fingerprint,
+            "jwks_cached": self.jwks_cached,
+            "policy_cached": self.policy_cached,
+            "token_cached": self.token_cached,
+            "rules_digest": self.rules_digest,
+            "cold_start": self.cold_start,
+            "latency_us": self.latency_us,
+        }
+        fields.update(self.extra)
+        return {key: value for key, value in fields.items() if value is not None}

@@ -1,0 +1,170 @@
+"""The warm-start state and the decision it makes for one event.
+
+:class:`Engine` is the one documented holder of what survives between
+invocations of a container: settings, compiled rules, the JWKS cache, the memo
+of built policies and the memo of verified tokens. ``app.py`` builds one per
+container; tests build their own with an injected fetcher and clocks.
+
+The engine raises the error tree (:mod:`authorizer.errors`); mapping to
+401/403/500 happens in ``app.py`` only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from authorizer.arn import parse_method_arn
+from authorizer.config import Settings
+from authorizer.decision_log import DecisionRecord
+from authorizer.errors import BadEvent, MalformedToken, MissingToken
+from authorizer.jwk import VerificationKey
+from authorizer.jwks import Fetcher, JwksCache, make_http_fetcher
+from authorizer.policy import build_policy_document
+from authorizer.rules import RuleSet, load_rules
+from authorizer.tokens import Claims, decompose_unverified_jwt, verify_jwt
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class LruCache(Generic[K, V]):
+    """A bounded least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        if self.size <= 0:
+            return
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.size:
+            self._items.popitem(last=False)
+
+    def pop(self, key: K) -> None:
+        self._items.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def parse_bearer(header: object) -> str:
+    """The token of an ``Authorization: Bearer <token>`` value (scheme case-insensitive)."""
+    if not isinstance(header, str) or not header:
+        raise MissingToken("no Authorization header value")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise MalformedToken("Authorization value is not 'Bearer <token>'")
+    if token != token.strip() or " " in token:
+        raise MalformedToken("Authorization value has stray whitespace")
+    return token
+
+
+def build_context(claims: Claims, rules: RuleSet) -> dict[str, str]:
+    """The authorizer context: flat, strings only (API Gateway answers 500 otherwise)."""
+    return {
+        "scope": " ".join(claims.scopes),
+        "client_id": claims.client_id,
+        "token_profile": claims.profile,
+        "rules_digest": rules.digest,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _VerifiedToken:
+    claims: Claims
+    key: VerificationKey
+
+
+@dataclass(slots=True)
+class Engine:
+    settings: Settings
+    rules: RuleSet
+    jwks: JwksCache
+    wall_clock: Callable[[], float] = time.time
+    policies: LruCache[tuple[frozenset[str], str], dict[str, Any]] = field(init=False)
+    tokens: LruCache[bytes, _VerifiedToken] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.policies = LruCache(self.settings.policy_cache_size)
+        self.tokens = LruCache(self.settings.verified_token_cache_size)
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        *,
+        fetcher: Fetcher | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> Engine:
+        rules = load_rules(settings.rules_file)
+        jwks = JwksCache(
+            settings=settings.jwks,
+            fetcher=fetcher
+            or make_http_fetcher(settings.jwks.timeout_seconds, settings.jwks.max_bytes),
+            clock=monotonic,
+        )
+        return cls(settings=settings, rules=rules, jwks=jwks, wall_clock=wall_clock)
+
+    def verify(self, token: str, record: DecisionRecord) -> Claims:
+        """Verify ``token``, from the memo of verified tokens when possible."""
+        digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
+        record.token_fingerprint = digest.hex()[:12]
+        now = self.wall_clock()
+        remembered = self.tokens.get(digest)
+        if remembered is not None:
+            key, jwks_cached = self.jwks.get_key(remembered.claims.key_id)
+            still_valid = now - self.settings.token.clock_skew_seconds < remembered.claims.expires_at
+            if key is remembered.key and still_valid:
+                record.token_cached, record.jwks_cached = True, jwks_cached
+                return remembered.claims
+            self.tokens.pop(digest)
+        unverified = decompose_unverified_jwt(token, self.settings.token)
+        key, record.jwks_cached = self.jwks.get_key(unverified.kid)
+        claims = verify_jwt(unverified, key, self.settings.token, now)
+        record.token_cached = False
+        self.tokens.put(digest, _VerifiedToken(claims, key))
+        return claims
+
+    def authorize(self, event: Mapping[str, Any], record: DecisionRecord) -> dict[str, Any]:
+        """The authorizer response for a TOKEN event; raises the error tree."""
+        record.rules_digest = self.rules.digest
+        if not isinstance(event, Mapping) or event.get("type") != "TOKEN":
+            raise BadEvent("event is not a TOKEN authorizer event")
+        method_arn = parse_method_arn(event.get("methodArn"))
+        record.method, record.path = method_arn.method, method_arn.path
+        record.stage = method_arn.api.stage
+        token = parse_bearer(event.get("authorizationToken"))
+        claims = self.verify(token, record)
+        record.principal, record.client_id = claims.subject, claims.client_id
+        record.issuer = claims.issuer
+        granted = frozenset(claims.scopes)
+        route = self.rules.decide(method_arn.method, method_arn.path, granted)
+        record.rule_ids = route.matched_ids
+        record.missing_scopes = route.missing_scopes
+        record.outcome = "allow" if route.allowed else "deny"
+        record.reason = route.reason
+        memo_key = (granted & self.rules.known_scopes, method_arn.api.prefix)
+        document = self.policies.get(memo_key)
+        record.policy_cached = document is not None
+        if document is None:
+            document = build_policy_document(self.rules, memo_key[0], method_arn.api)
+            self.policies.put(memo_key, document)
+        return {
+            "principalId": claims.subject,
+            "policyDocument": document,
+            "context": build_context(claims, self.rules),
+        }

@@ -1,0 +1,107 @@
+"""Parse a JWKS document into verification keys, each bound to one algorithm (pure).
+
+RFC 8725 §3.1: every key is used with exactly one algorithm. A key's algorithm
+is its JWK ``alg`` when present (it must be allowed), else the configured
+default; the token header's ``alg`` must then equal it. Keys that cannot be
+used (other key types, ``use`` other than ``sig``, weak RSA, no ``kid``,
+duplicate ``kid``) are skipped and counted, never guessed at.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jwt import PyJWK
+from jwt.exceptions import PyJWTError
+
+from authorizer.errors import JwksUnavailable
+
+MIN_RSA_BITS = 2048
+MAX_KID_LENGTH = 256
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class VerificationKey:
+    """A public key from the JWKS, bound to exactly one algorithm."""
+
+    kid: str
+    algorithm: str
+    jwk: PyJWK = field(repr=False)
+
+    def verify(self, signing_input: bytes, signature: bytes) -> bool:
+        """True if ``signature`` is this key's signature of ``signing_input``."""
+        return bool(self.jwk.Algorithm.verify(signing_input, self.jwk.key, signature))
+
+
+@dataclass(frozen=True, slots=True)
+class KeySet:
+    """The usable keys of one JWKS document, by ``kid``."""
+
+    keys: Mapping[str, VerificationKey]
+    skipped: Mapping[str, int]  # reason -> how many keys were skipped for it
+
+
+def _key_problem(entry: Any, allowed: tuple[str, ...]) -> str | None:
+    if not isinstance(entry, dict):
+        return "not_an_object"
+    if entry.get("kty") != "RSA":
+        return "unsupported_kty"
+    if entry.get("use", "sig") != "sig":
+        return "not_for_signing"
+    kid = entry.get("kid")
+    if not isinstance(kid, str) or not kid or len(kid) > MAX_KID_LENGTH:
+        return "missing_kid"
+    alg = entry.get("alg")
+    if alg is not None and alg not in allowed:
+        return "alg_not_allowed"
+    if not isinstance(entry.get("n"), str) or not isinstance(entry.get("e"), str):
+        return "missing_modulus"
+    return None
+
+
+def parse_jwks(
+    document: bytes,
+    *,
+    default_algorithm: str,
+    allowed_algorithms: tuple[str, ...],
+) -> KeySet:
+    """Parse JWKS bytes; raise :class:`JwksUnavailable` if the document is unusable."""
+    try:
+        data = json.loads(document)
+    except (ValueError, RecursionError):
+        raise JwksUnavailable("JWKS response is not JSON", reason="jwks_invalid") from None
+    if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
+        raise JwksUnavailable("JWKS response has no 'keys' list", reason="jwks_invalid")
+    skipped: dict[str, int] = {}
+    found: dict[str, VerificationKey] = {}
+    duplicates: set[str] = set()
+
+    def skip(reason: str) -> None:
+        skipped[reason] = skipped.get(reason, 0) + 1
+
+    for entry in data["keys"]:
+        problem = _key_problem(entry, allowed_algorithms)
+        if problem:
+            skip(problem)
+            continue
+        kid = entry["kid"]
+        algorithm = entry.get("alg") or default_algorithm
+        try:
+            jwk = PyJWK(entry, algorithm=algorithm)
+        except (PyJWTError, ValueError, TypeError):
+            skip("unparsable")
+            continue
+        if getattr(jwk.key, "key_size", 0) < MIN_RSA_BITS:
+            skip("weak_key")
+            continue
+        if kid in found or kid in duplicates:
+            # Two keys under one kid: which one a token means is ambiguous.
+            found.pop(kid, None)
+            duplicates.add(kid)
+            skip("duplicate_kid")
+            continue
+        found[kid] = VerificationKey(kid=kid, algorithm=algorithm, jwk=jwk)
+    return KeySet(keys=found, skipped=skipped)

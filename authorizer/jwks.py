@@ -1,0 +1,186 @@
+"""The JWKS cache: the authorizer's only network I/O, kept across warm invocations.
+
+Policy (see README "Configuration"):
+
+* one fetch per container under valid traffic; a scheduled refresh after
+  ``cache_ttl_seconds``; the whole set is replaced on each good fetch, so a
+  key removed upstream stops verifying;
+* an unknown ``kid`` triggers one refetch, and then no other unknown-kid
+  refetch for ``unknown_kid_cooldown_seconds`` (counted between unknown-kid
+  refetches only, so a key published just after a scheduled fetch is picked up
+  at once, while a flood of forged kids costs one request per cooldown);
+* while the endpoint fails, the last good keys serve for at most
+  ``max_stale_seconds`` after their fetch; no new attempt is made for
+  ``retry_after_failure_seconds`` after a failure;
+* every fetch has one deadline for connect and body, a size cap, no
+  redirects, https only (http on loopback hosts).
+
+The fetcher and the clock are injected, so tests drive time and use a real
+HTTP server on 127.0.0.1 instead of patching.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import requests
+
+from authorizer.config import JwksSettings
+from authorizer.errors import JwksUnavailable, UnknownKid
+from authorizer.jwk import KeySet, VerificationKey, parse_jwks
+
+Fetcher = Callable[[str], bytes]
+Clock = Callable[[], float]
+
+
+def make_http_fetcher(timeout_seconds: float, max_bytes: int) -> Fetcher:
+    """A fetcher over one keep-alive ``requests`` session."""
+    session = requests.Session()
+    session.trust_env = False  # never route key fetches through an ambient proxy
+    session.headers["Accept"] = "application/json"
+
+    def fetch(url: str) -> bytes:
+        deadline = time.monotonic() + timeout_seconds
+        try:
+            with session.get(
+                url, timeout=(timeout_seconds, timeout_seconds), allow_redirects=False, stream=True
+            ) as response:
+                if response.status_code != 200:
+                    raise JwksUnavailable(
+                        f"JWKS endpoint answered HTTP {response.status_code}",
+                        reason="jwks_http_error",
+                    )
+                declared = response.headers.get("Content-Length", "")
+                if declared.isdigit() and int(declared) > max_bytes:
+                    raise JwksUnavailable("JWKS response too large", reason="jwks_too_large")
+                body = bytearray()
+                while chunk := response.raw.read1(16384, decode_content=True):
+                    body += chunk
+                    if len(body) > max_bytes:
+                        raise JwksUnavailable("JWKS response too large", reason="jwks_too_large")
+                    if time.monotonic() > deadline:
+                        raise JwksUnavailable("JWKS fetch exceeded its deadline", reason="jwks_timeout")
+                return bytes(body)
+        except requests.Timeout:
+            raise JwksUnavailable("JWKS fetch timed out", reason="jwks_timeout") from None
+        except requests.RequestException:
+            raise JwksUnavailable("JWKS endpoint unreachable", reason="jwks_unreachable") from None
+
+    return fetch
+
+
+@dataclass(slots=True)
+class FetchRecord:
+    """The outcome of one fetch attempt, for logs and metrics."""
+
+    ok: bool
+    reason: str
+    trigger: str  # "initial", "scheduled", "unknown_kid"
+    duration_seconds: float
+
+
+@dataclass(slots=True)
+class JwksCache:
+    settings: JwksSettings
+    fetcher: Fetcher
+    clock: Clock = time.monotonic
+    on_fetch: Callable[[FetchRecord], None] | None = None
+    _keys: KeySet | None = None
+    _fetched_at: float = 0.0
+    _last_failure_at: float | None = None
+    _last_unknown_kid_fetch_at: float | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    fetch_count: int = 0
+
+    def get_key(self, kid: str) -> tuple[VerificationKey, bool]:
+        """The key for ``kid`` and whether it came from the warm cache without a fetch.
+
+        Raises :class:`UnknownKid` (401) when the issuer does not publish the
+        kid, :class:`JwksUnavailable` (500) when no usable key set exists.
+        """
+        with self._lock:
+            now = self.clock()
+            fetched = False
+            if self._keys is None:
+                self._refresh(now, "initial")
+                fetched = True
+            elif now - self._fetched_at >= self.settings.cache_ttl_seconds:
+                fetched = self._try_refresh(now, "scheduled")
+            keys = self._usable_keys(now)
+            key = keys.keys.get(kid)
+            if key is not None:
+                return key, not fetched
+            if not self._may_refetch_unknown_kid(now):
+                raise UnknownKid("kid is not in the issuer's key set")
+            self._last_unknown_kid_fetch_at = now
+            self._refresh(now, "unknown_kid")
+            key = self._usable_keys(now).keys.get(kid)
+            if key is None:
+                raise UnknownKid("kid is not in the issuer's key set")
+            return key, False
+
+    def prefetch(self) -> bool:
+        """Fetch the key set ahead of the first token (Lambda's init phase).
+
+        A failure here does not start the retry backoff: the first invocation
+        tries again.
+        """
+        with self._lock:
+            if self._keys is not None:
+                return True
+            ok = self._try_refresh(self.clock(), "initial")
+            if not ok:
+                self._last_failure_at = None
+            return ok
+
+    def _serve_limit(self) -> float:
+        return self.settings.cache_ttl_seconds + self.settings.max_stale_seconds
+
+    def _may_refetch_unknown_kid(self, now: float) -> bool:
+        last = self._last_unknown_kid_fetch_at
+        return last is None or now - last >= self.settings.unknown_kid_cooldown_seconds
+
+    def _usable_keys(self, now: float) -> KeySet:
+        if self._keys is None or now - self._fetched_at > self._serve_limit():
+            raise JwksUnavailable("no usable JWKS (endpoint failing, cached keys too old)")
+        return self._keys
+
+    def _try_refresh(self, now: float, trigger: str) -> bool:
+        """Refresh if allowed; on failure keep serving the last good keys."""
+        try:
+            self._refresh(now, trigger)
+            return True
+        except JwksUnavailable:
+            return False
+
+    def _refresh(self, now: float, trigger: str) -> None:
+        last_failure = self._last_failure_at
+        if (
+            last_failure is not None
+            and now - last_failure < self.settings.retry_after_failure_seconds
+        ):
+            raise JwksUnavailable("JWKS endpoint failed moments ago", reason="jwks_backoff")
+        started = time.perf_counter()
+        self.fetch_count += 1
+        try:
+            document = self.fetcher(self.settings.uri)
+            keys = parse_jwks(
+                document,
+                default_algorithm=self.settings.default_algorithm,
+                allowed_algorithms=self.settings.allowed_algorithms,
+            )
+        except JwksUnavailable as error:
+            self._last_failure_at = now
+            self._record(False, error.reason, trigger, started)
+            raise
+        self._keys = keys
+        self._fetched_at = now
+        self._last_failure_at = None
+        self._record(True, "ok", trigger, started)
+
+    def _record(self, ok: bool, reason: str, trigger: str, started: float) -> None:
+        if self.on_fetch is not None:
+            self.on_fetch(FetchRecord(ok, reason, trigger, time.perf_counter() - started))

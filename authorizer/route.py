@@ -1,0 +1,103 @@
+"""Route patterns: ``METHOD PATH`` as written in rules.yaml (pure).
+
+Semantics are execute-api's IAM resource matching, so that a rule and the
+policy resource built from it agree on every request:
+
+* METHOD is one of :data:`HTTP_METHODS` or ``*`` (every method; expanded to
+  each verb in policies, because a ``*`` in the verb slot of an ARN would also
+  cross ``/`` into other paths);
+* in PATH, ``*`` matches any run of characters, ``/`` included, and ``?``
+  exactly one character; ``{name}`` and ``{name+}`` (template.yaml's path
+  parameters) mean ``*``; everything else is literal and case-sensitive;
+* matching is whole-string: ``/orders/*`` matches ``/orders/1/items`` but not
+  ``/orders``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+MAX_PATH_LENGTH = 384  # leaves room for the ARN prefix within 512 characters
+
+_PARAM = re.compile(r"\{[A-Za-z0-9._-]+\+?\}")
+# RFC 3986 pchar minus '$' (IAM policy variables), plus '/', '*', '?'
+_PATH_CHARS = re.compile(r"[A-Za-z0-9\-._~!&'()+,;=:@%/*?]*")
+
+
+class RouteProblem(ValueError):
+    """A route string that is not ``METHOD /path``; the message says what to change."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoutePattern:
+    method: str  # a verb or "*"
+    path: str  # as written
+    pattern: str  # IAM form: parameters replaced by "*"
+    regex: re.Pattern[str]
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        return HTTP_METHODS if self.method == "*" else (self.method,)
+
+    @property
+    def text(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What makes two routes the same pattern (``{id}`` equals ``*``)."""
+        return (self.method, self.pattern)
+
+    def matches(self, method: str, path: str) -> bool:
+        return (self.method == "*" or self.method == method) and bool(self.regex.fullmatch(path))
+
+    @property
+    def has_wildcard(self) -> bool:
+        return "*" in self.pattern or "?" in self.pattern
+
+
+def glob_to_regex(pattern: str) -> re.Pattern[str]:
+    """IAM glob to regex: ``*`` any run (``/`` included), ``?`` one character."""
+    parts = []
+    for char in pattern:
+        if char == "*":
+            parts.append(".*")
+        elif char == "?":
+            parts.append(".")
+        else:
+            parts.append(re.escape(char))
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def parse_route(text: object) -> RoutePattern:
+    """Parse ``"GET /orders/{id}"``; raise :class:`RouteProblem` with a fix."""
+    if not isinstance(text, str):
+        raise RouteProblem("route must be a string like 'GET /orders/*'")
+    fields = text.split()
+    if len(fields) != 2:
+        raise RouteProblem(f"route {text!r} must be 'METHOD /path', e.g. 'GET /orders/*'")
+    method, path = fields
+    if method != "*" and method not in HTTP_METHODS:
+        hint = " (use upper case)" if method.upper() in HTTP_METHODS else ""
+        if method.upper() == "ANY":
+            hint = " (use * for every method)"
+        raise RouteProblem(
+            f"route {text!r}: method {method!r} is not one of {', '.join(HTTP_METHODS)} or *{hint}"
+        )
+    if not path.startswith("/"):
+        raise RouteProblem(f"route {text!r}: the path must start with '/'")
+    if len(path) > MAX_PATH_LENGTH:
+        raise RouteProblem(f"route {text!r}: the path is longer than {MAX_PATH_LENGTH} characters")
+    pattern = _PARAM.sub("*", path)
+    if "{" in pattern or "}" in pattern:
+        raise RouteProblem(
+            f"route {text!r}: braces must form a whole parameter such as {{id}} or {{proxy+}}"
+        )
+    if not _PATH_CHARS.fullmatch(pattern):
+        raise RouteProblem(
+            f"route {text!r}: the path holds a character that is not allowed "
+            "(spaces, '$', quotes, '#', '<', '>', '\\', '^', '`', '|' are not)"
+        )
+    return RoutePattern(method=method, path=path, pattern=pattern, regex=glob_to_regex(pattern))

@@ -1,0 +1,302 @@
+"""Load, validate and compile policies/rules.yaml into a RuleSet (pure but for reading the file).
+
+Format, version 1::
+
+    version: 1
+    rules:
+      - route: GET /orders/*          # METHOD PATH, see authorizer.route
+        scopes: [read:orders]         # the token must hold every one
+        any_scopes: [admin, support]  # and at least one of these
+      - route: "* /health"
+        authenticated: true           # any valid token
+      - route: "* /admin/*"
+        deny: true                    # nobody, whatever the scopes
+
+Optional per rule: ``id`` (defaults to the route text) and ``description``.
+
+Semantics: a request is allowed if and only if at least one rule matches its
+method and path and the token satisfies every rule that matches. Rule order
+does not matter; a narrower rule can only add requirements; whatever no rule
+matches is denied.
+
+Every mistake is a :class:`RulesError` naming the file, the line, the rule
+and the fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from authorizer.errors import RulesError
+from authorizer.route import RoutePattern, RouteProblem, parse_route
+from authorizer.yaml_source import LineDict, LineList, YamlProblem, load_yaml
+from authorizer.tokens import SCOPE_TOKEN
+
+RULES_VERSION = 1
+TOP_LEVEL_KEYS = ("version", "rules", "description")
+RULE_KEYS = ("route", "scopes", "any_scopes", "authenticated", "deny", "id", "description")
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    index: int  # 1-based position in the file
+    line: int
+    id: str
+    route: RoutePattern
+    scopes: frozenset[str]  # every one required
+    any_scopes: frozenset[str]  # at least one required (when non-empty)
+    authenticated: bool
+    deny: bool
+    description: str = ""
+
+    def satisfied_by(self, granted: frozenset[str]) -> bool:
+        if self.deny:
+            return False
+        if not self.scopes <= granted:
+            return False
+        return not self.any_scopes or not self.any_scopes.isdisjoint(granted)
+
+    @property
+    def requirement(self) -> str:
+        """The rule's requirement in words, e.g. ``read:orders AND (admin OR support)``."""
+        if self.deny:
+            return "DENY"
+        if self.authenticated:
+            return "any valid token"
+        parts = sorted(self.scopes)
+        if self.any_scopes:
+            alternatives = " OR ".join(sorted(self.any_scopes))
+            parts.append(f"({alternatives})" if parts and len(self.any_scopes) > 1 else alternatives)
+        return " AND ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class RouteDecision:
+    """The rules' decision for one method and path, with its reasons."""
+
+    allowed: bool
+    reason: str  # allowed | no_matching_rule | denied_by_rule | insufficient_scope
+    matched: tuple[Rule, ...]
+    failed: tuple[Rule, ...]
+    missing_scopes: tuple[str, ...]  # every scope that a failed rule needs and the token lacks
+
+    @property
+    def matched_ids(self) -> tuple[str, ...]:
+        return tuple(rule.id for rule in self.matched)
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    rules: tuple[Rule, ...]
+    source: str
+    digest: str  # first 12 hex digits of the file's SHA-256
+    known_scopes: frozenset[str]
+
+    def matching(self, method: str, path: str) -> tuple[Rule, ...]:
+        return tuple(rule for rule in self.rules if rule.route.matches(method, path))
+
+    def decide(self, method: str, path: str, granted: frozenset[str]) -> RouteDecision:
+        matched = self.matching(method, path)
+        if not matched:
+            return RouteDecision(False, "no_matching_rule", (), (), ())
+        failed = tuple(rule for rule in matched if not rule.satisfied_by(granted))
+        if not failed:
+            return RouteDecision(True, "allowed", matched, (), ())
+        missing: dict[str, None] = {}
+        for rule in failed:
+            for scope in sorted(rule.scopes - granted):
+                missing[scope] = None
+            if rule.any_scopes and rule.any_scopes.isdisjoint(granted):
+                for scope in sorted(rule.any_scopes):
+                    missing[scope] = None
+        reason = "denied_by_rule" if any(rule.deny for rule in failed) else "insufficient_scope"
+        return RouteDecision(False, reason, matched, failed, tuple(missing))
+
+    def partition(self, granted: frozenset[str]) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
+        """(rules the scopes satisfy, rules they do not): the two halves of a policy."""
+        satisfied = tuple(rule for rule in self.rules if rule.satisfied_by(granted))
+        unsatisfied = tuple(rule for rule in self.rules if not rule.satisfied_by(granted))
+        return satisfied, unsatisfied
+
+
+class _Problems:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, line: int | None, message: str) -> RulesError:
+        where = f"{self.source}:{line}" if line else self.source
+        return RulesError(f"{where}: {message}", reason="rules_invalid")
+
+
+def _suggest(key: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(key, list(known), n=1)
+    return f"; did you mean '{close[0]}'?" if close else f"; allowed keys: {', '.join(known)}"
+
+
+def _scope_list(
+    raw: Any, key: str, where: str, line: int, problems: _Problems
+) -> frozenset[str]:
+    if isinstance(raw, str):
+        raise problems.fail(line, f"{where}: '{key}' must be a list, e.g. {key}: [{raw}]")
+    if not isinstance(raw, list) or not raw:
+        raise problems.fail(line, f"{where}: '{key}' must be a non-empty list of scope names")
+    for item in raw:
+        if not isinstance(item, str) or not SCOPE_TOKEN.fullmatch(item):
+            raise problems.fail(
+                line,
+                f"{where}: '{key}' holds {item!r}, which is not a scope name "
+                "(a string without spaces or quotes; quote it if YAML reads it as a number)",
+            )
+    if len(set(raw)) != len(raw):
+        raise problems.fail(line, f"{where}: '{key}' lists a scope twice; list it once")
+    return frozenset(raw)
+
+
+def _flag(raw: Any, key: str, where: str, line: int, problems: _Problems) -> bool:
+    if raw is not True:
+        raise problems.fail(
+            line, f"{where}: '{key}' can only be true; remove the key instead of setting {raw!r}"
+        )
+    return True
+
+
+def _compile_rule(index: int, raw: Any, line: int, problems: _Problems) -> Rule:
+    where = f"rule {index}"
+    if not isinstance(raw, LineDict):
+        raise problems.fail(line, f"{where}: must be a mapping with 'route' and a requirement")
+    route_text = raw.get("route")
+    if isinstance(route_text, str):
+        where = f"rule {index} ({route_text})"
+    for key in raw:
+        if key not in RULE_KEYS:
+            raise problems.fail(
+                raw.key_lines[key], f"{where}: unknown key '{key}'{_suggest(key, RULE_KEYS)}"
+            )
+    if "route" not in raw:
+        raise problems.fail(line, f"{where}: has no 'route'; add e.g. route: GET /orders/*")
+    try:
+        route = parse_route(route_text)
+    except RouteProblem as problem:
+        raise problems.fail(raw.key_lines["route"], f"{where}: {problem}") from None
+
+    def key_line(key: str) -> int:
+        return raw.key_lines.get(key, line)
+
+    scopes = (
+        _scope_list(raw["scopes"], "scopes", where, key_line("scopes"), problems)
+        if "scopes" in raw
+        else frozenset()
+    )
+    any_scopes = (
+        _scope_list(raw["any_scopes"], "any_scopes", where, key_line("any_scopes"), problems)
+        if "any_scopes" in raw
+        else frozenset()
+    )
+    authenticated = (
+        _flag(raw["authenticated"], "authenticated", where, key_line("authenticated"), problems)
+        if "authenticated" in raw
+        else False
+    )
+    deny = _flag(raw["deny"], "deny", where, key_line("deny"), problems) if "deny" in raw else False
+    kinds = [k for k in ("deny", "authenticated") if k in raw]
+    if scopes or any_scopes:
+        kinds.append("scopes")
+    if not kinds:
+        raise problems.fail(
+            line,
+            f"{where}: states no requirement; add 'scopes', 'any_scopes', "
+            "'authenticated: true' or 'deny: true'",
+        )
+    if len(kinds) > 1:
+        raise problems.fail(
+            line,
+            f"{where}: combines {' and '.join(kinds)}; a rule is either scopes/any_scopes, "
+            "authenticated or deny",
+        )
+    rule_id = raw.get("id", route.text)
+    if not isinstance(rule_id, str) or not rule_id.strip():
+        raise problems.fail(key_line("id"), f"{where}: 'id' must be a non-empty string")
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        raise problems.fail(key_line("description"), f"{where}: 'description' must be a string")
+    return Rule(
+        index=index,
+        line=line,
+        id=rule_id,
+        route=route,
+        scopes=scopes,
+        any_scopes=any_scopes,
+        authenticated=authenticated,
+        deny=deny,
+        description=description,
+    )
+
+
+def compile_rules(text: str, source: str) -> RuleSet:
+    """Compile the text of a rules file; ``source`` names it in messages."""
+    problems = _Problems(source)
+    try:
+        document = load_yaml(text)
+    except YamlProblem as problem:
+        raise problems.fail(problem.line, str(problem)) from None
+    if not isinstance(document, LineDict):
+        raise problems.fail(None, "must be a mapping with 'version: 1' and 'rules:'")
+    for key in document:
+        if key not in TOP_LEVEL_KEYS:
+            raise problems.fail(
+                document.key_lines[key], f"unknown top-level key '{key}'{_suggest(key, TOP_LEVEL_KEYS)}"
+            )
+    version = document.get("version")
+    if version != RULES_VERSION or isinstance(version, bool):
+        raise problems.fail(
+            document.key_lines.get("version", document.line),
+            f"'version' must be {RULES_VERSION} (found {version!r})",
+        )
+    raw_rules = document.get("rules")
+    if not isinstance(raw_rules, LineList) or not raw_rules:
+        raise problems.fail(
+            document.key_lines.get("rules", document.line), "'rules' must be a non-empty list"
+        )
+    rules: list[Rule] = []
+    seen_routes: dict[tuple[str, str], Rule] = {}
+    seen_ids: dict[str, Rule] = {}
+    for position, (raw, line) in enumerate(zip(raw_rules, raw_rules.item_lines), start=1):
+        rule = _compile_rule(position, raw, line, problems)
+        earlier = seen_routes.get(rule.route.key)
+        if earlier is not None:
+            raise problems.fail(
+                line,
+                f"rule {position} ({rule.route.text}) repeats the route of rule {earlier.index} "
+                f"(line {earlier.line}); merge them into one rule",
+            )
+        if rule.id in seen_ids:
+            raise problems.fail(
+                line, f"rule {position}: id '{rule.id}' is already used by rule {seen_ids[rule.id].index}"
+            )
+        seen_routes[rule.route.key] = rule
+        seen_ids[rule.id] = rule
+        rules.append(rule)
+    known = frozenset().union(*(rule.scopes | rule.any_scopes for rule in rules))
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return RuleSet(rules=tuple(rules), source=source, digest=digest, known_scopes=known)
+
+
+def load_rules(path: Path) -> RuleSet:
+    """Read and compile a rules file (the shell's one call)."""
+    try:
+        size = path.stat().st_size
+        if size > 1024 * 1024:
+            raise RulesError(f"{path}: file is larger than 1 MiB; split or simplify the rules")
+        text = path.read_text(encoding="utf-8")
+    except RulesError:
+        raise
+    except FileNotFoundError:
+        raise RulesError(f"{path}: rules file not found; set RULES_FILE or add the file") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise RulesError(f"{path}: cannot read the rules file ({error.__class__.__name__})") from None
+    return compile_rules(text, str(path))

@@ -1,0 +1,256 @@
+"""Verify an Auth0 access token against a given key, settings and time (pure).
+
+Two steps, so that the shell can look the key up (and refetch the JWKS) in
+between:
+
+1. :func:`decompose_unverified_jwt` checks the token's shape before anything
+   is trusted: a size cap before any decoding, exactly three canonical
+   base64url segments without padding, JSON objects without duplicate keys or
+   NaN, an allowed ``alg``, an accepted ``typ``, a ``kid``, and none of the
+   headers that point key lookup elsewhere (``jku``, ``x5u``, ``jwk``,
+   ``x5c``) or change processing (``crit``, ``b64``, ``cty``).
+2. :func:`verify_jwt` binds the header ``alg`` to the key's one algorithm,
+   verifies the signature (PyJWT's algorithm on a ``cryptography`` key), then
+   checks every claim once, strictly: exact ``iss``; ``aud`` a string or a
+   list holding ours; ``exp`` required; ``nbf`` and ``iat`` honoured; times
+   are real numbers (never strings or booleans); ``sub`` a non-empty string;
+   the dialect's client id; scopes well-formed.
+
+Nothing here logs, reads the clock or touches the network. Every refusal is an
+:class:`InvalidToken` subclass whose message holds no token material.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from authorizer.config import TokenSettings
+from authorizer.errors import (
+    AlgorithmNotAllowed,
+    BadSignature,
+    ForbiddenHeader,
+    InvalidClaim,
+    MalformedToken,
+    TokenExpired,
+    TokenNotYetValid,
+    TokenTooLarge,
+    WrongAudience,
+    WrongIssuer,
+    WrongTokenType,
+)
+from authorizer.jwk import MAX_KID_LENGTH, VerificationKey
+
+_SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
+# RFC 6749 §3.3 scope-token: %x21 / %x23-5B / %x5D-7E
+SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]+")
+_FORBIDDEN_HEADERS = ("jku", "x5u", "jwk", "x5c", "crit", "b64", "cty")
+_PROFILE_BY_TYP = {"jwt": "auth0", "at+jwt": "rfc9068", "application/at+jwt": "rfc9068"}
+MAX_SCOPES = 256
+
+
+@dataclass(frozen=True, slots=True)
+class UnverifiedJwt:
+    """A token whose shape was checked but whose signature and claims are yet unverified."""
+
+    header: Mapping[str, Any]
+    payload: Mapping[str, Any]  # yet unverified: never trust, never log
+    signing_input: bytes
+    signature: bytes
+    alg: str
+    kid: str
+    profile: str
+
+
+@dataclass(frozen=True, slots=True)
+class Claims:
+    """What a verified token says about its caller."""
+
+    subject: str
+    client_id: str
+    issuer: str
+    scopes: tuple[str, ...]
+    expires_at: float
+    issued_at: float | None
+    profile: str
+    token_id: str | None
+    key_id: str
+
+
+def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in result:
+            raise MalformedToken("token JSON repeats a member name")
+        result[name] = value
+    return result
+
+
+def _reject_constant(name: str) -> Any:
+    raise MalformedToken("token JSON holds a non-finite number")
+
+
+def _b64url_decode(segment: str) -> bytes:
+    if not _SEGMENT.fullmatch(segment) or len(segment) % 4 == 1:
+        raise MalformedToken("token segment is not unpadded base64url")
+    try:
+        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    except (binascii.Error, ValueError):
+        raise MalformedToken("token segment is not base64url") from None
+    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != segment:
+        raise MalformedToken("token segment is not canonical base64url")
+    return raw
+
+
+def _json_object(raw: bytes, what: str) -> dict[str, Any]:
+    try:
+        text = raw.decode("utf-8")
+        value = json.loads(
+            text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant
+        )
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise MalformedToken(f"token {what} is not UTF-8 JSON") from None
+    if not isinstance(value, dict):
+        raise MalformedToken(f"token {what} is not a JSON object")
+    return value
+
+
+def decompose_unverified_jwt(token: str, settings: TokenSettings) -> UnverifiedJwt:
+    """Check a compact JWS's shape and header; return it yet unverified."""
+    if len(token) > settings.max_token_bytes:
+        raise TokenTooLarge(f"token longer than {settings.max_token_bytes} bytes")
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise MalformedToken("token does not have three segments")
+    header_b64, payload_b64, signature_b64 = parts
+    header = _json_object(_b64url_decode(header_b64), "header")
+    alg = header.get("alg")
+    if not isinstance(alg, str) or alg not in settings.algorithms:
+        raise AlgorithmNotAllowed("token alg is not allowed")
+    for name in _FORBIDDEN_HEADERS:
+        if name in header:
+            raise ForbiddenHeader(f"token header '{name}' is not accepted")
+    typ = header.get("typ")
+    profile = _PROFILE_BY_TYP.get(typ.lower()) if isinstance(typ, str) else None
+    if profile is None or profile not in settings.profiles:
+        raise WrongTokenType("token typ is not an accepted access-token type")
+    kid = header.get("kid")
+    if not isinstance(kid, str) or not kid or len(kid) > MAX_KID_LENGTH:
+        raise MalformedToken("token header has no usable kid")
+    payload = _json_object(_b64url_decode(payload_b64), "payload")
+    signature = _b64url_decode(signature_b64)
+    return UnverifiedJwt(
+        header=header,
+        payload=payload,
+        signing_input=f"{header_b64}.{payload_b64}".encode("ascii"),
+        signature=signature,
+        alg=alg,
+        kid=kid,
+        profile=profile,
+    )
+
+
+def _number(payload: Mapping[str, Any], name: str, *, required: bool) -> float | None:
+    value = payload.get(name)
+    if value is None:
+        if required or name in payload:
+            raise InvalidClaim(f"claim '{name}' is missing", reason="missing_claim")
+        return None
+    if type(value) not in (int, float) or not math.isfinite(value):
+        raise InvalidClaim(f"claim '{name}' is not a number")
+    return float(value)
+
+
+def _string(payload: Mapping[str, Any], name: str, *, required: bool = True) -> str | None:
+    value = payload.get(name)
+    if value is None and not required and name not in payload:
+        return None
+    if not isinstance(value, str) or not value:
+        if value is None:
+            raise InvalidClaim(f"claim '{name}' is missing", reason="missing_claim")
+        raise InvalidClaim(f"claim '{name}' is not a non-empty string")
+    return value
+
+
+def _scopes(payload: Mapping[str, Any]) -> tuple[str, ...]:
+    found: list[str] = []
+    scope = payload.get("scope")
+    if scope is not None:
+        if not isinstance(scope, str):
+            raise InvalidClaim("claim 'scope' is not a string")
+        found.extend(s for s in scope.split(" ") if s)
+    permissions = payload.get("permissions")
+    if permissions is not None:
+        if not isinstance(permissions, list) or not all(isinstance(p, str) for p in permissions):
+            raise InvalidClaim("claim 'permissions' is not a list of strings")
+        found.extend(permissions)
+    if len(found) > MAX_SCOPES:
+        raise InvalidClaim(f"token holds more than {MAX_SCOPES} scopes")
+    for item in found:
+        if not SCOPE_TOKEN.fullmatch(item):
+            raise InvalidClaim("token holds a malformed scope")
+    return tuple(dict.fromkeys(found))
+
+
+def _check_audience(payload: Mapping[str, Any], audience: str) -> None:
+    aud = payload.get("aud")
+    if isinstance(aud, str):
+        ok = aud == audience
+    elif isinstance(aud, list) and aud and all(isinstance(a, str) for a in aud):
+        ok = audience in aud
+    elif aud is None:
+        raise InvalidClaim("claim 'aud' is missing", reason="missing_claim")
+    else:
+        raise InvalidClaim("claim 'aud' is neither a string nor a list of strings")
+    if not ok:
+        raise WrongAudience("token is meant for another audience")
+
+
+def verify_jwt(
+    jwt: UnverifiedJwt, key: VerificationKey, settings: TokenSettings, now: float
+) -> Claims:
+    """Verify signature and claims of ``jwt`` with ``key`` at time ``now`` (epoch seconds)."""
+    if jwt.alg != key.algorithm:
+        raise AlgorithmNotAllowed("token alg differs from its key's", reason="alg_key_mismatch")
+    if not key.verify(jwt.signing_input, jwt.signature):
+        raise BadSignature("token signature does not verify")
+    payload = jwt.payload
+    issuer = payload.get("iss")
+    if not isinstance(issuer, str):
+        raise InvalidClaim("claim 'iss' is missing or not a string", reason="missing_claim")
+    if issuer != settings.issuer:
+        raise WrongIssuer("token is from another issuer")
+    _check_audience(payload, settings.audience)
+    skew = settings.clock_skew_seconds
+    expires_at = _number(payload, "exp", required=True)
+    assert expires_at is not None
+    if now - skew >= expires_at:
+        raise TokenExpired("token has expired")
+    not_before = _number(payload, "nbf", required=False)
+    if not_before is not None and not_before > now + skew:
+        raise TokenNotYetValid("token is not valid yet")
+    rfc9068 = jwt.profile == "rfc9068"
+    issued_at = _number(payload, "iat", required=rfc9068)
+    if issued_at is not None and issued_at > now + skew:
+        raise TokenNotYetValid("token was issued in the future", reason="iat_in_future")
+    subject = _string(payload, "sub")
+    client_id = _string(payload, "client_id" if rfc9068 else "azp")
+    token_id = _string(payload, "jti", required=rfc9068)
+    assert subject is not None and client_id is not None
+    return Claims(
+        subject=subject,
+        client_id=client_id,
+        issuer=issuer,
+        scopes=_scopes(payload),
+        expires_at=expires_at,
+        issued_at=issued_at,
+        profile=jwt.profile,
+        token_id=token_id,
+        key_id=jwt.kid,
+    )

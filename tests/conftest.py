@@ -1,0 +1,64 @@
+"""Fixtures shared by every test tier."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.jwks_server import JwksServer, running_jwks_server
+from tests.support.keys import SigningKey, rsa_key
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> SigningKey:
+    return rsa_key("key-1")
+
+
+@pytest.fixture(scope="session")
+def other_key() -> SigningKey:
+    return rsa_key("key-2")
+
+
+@pytest.fixture
+def jwks_server(signing_key: SigningKey) -> Iterator[JwksServer]:
+    with running_jwks_server() as server:
+        server.serve_keys(signing_key.jwk())
+        yield server
+
+
+class LogLines(logging.Handler):
+    """Every line the authorizer logs, formatted exactly as Powertools writes it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        from authorizer.app import logger
+
+        self.setFormatter(logger.registered_formatter)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+    def records(self) -> list[dict[str, Any]]:
+        return [json.loads(line) for line in self.lines]
+
+    def decisions(self) -> list[dict[str, Any]]:
+        return [r for r in self.records() if r.get("message") == "decision"]
+
+
+@pytest.fixture
+def log_lines() -> Iterator[LogLines]:
+    handler = LogLines()
+    target = logging.getLogger("scopegate")
+    target.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        target.removeHandler(handler)

@@ -1,0 +1,168 @@
+"""authorizer.jwks: the key cache against a real JWKS server on 127.0.0.1, with a clock the test moves."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from authorizer.config import JwksSettings
+from authorizer.errors import JwksUnavailable, UnknownKid
+from authorizer.jwks import FetchRecord, JwksCache, make_http_fetcher
+from tests.support.jwks_server import Answer, JwksServer
+from tests.support.keys import SigningKey, rsa_key
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_cache(server: JwksServer, clock: Clock, **overrides) -> tuple[JwksCache, list[FetchRecord]]:
+    settings = JwksSettings(
+        uri=server.url,
+        default_algorithm="RS256",
+        allowed_algorithms=("RS256",),
+        cache_ttl_seconds=600,
+        max_stale_seconds=3600,
+        unknown_kid_cooldown_seconds=30,
+        retry_after_failure_seconds=5,
+        timeout_seconds=0.5,
+        max_bytes=64 * 1024,
+    )
+    settings = JwksSettings(**{**{f: getattr(settings, f) for f in settings.__slots__}, **overrides})
+    records: list[FetchRecord] = []
+    cache = JwksCache(settings, make_http_fetcher(settings.timeout_seconds, settings.max_bytes), clock, records.append)
+    return cache, records
+
+
+def test_one_fetch_serves_many_lookups(jwks_server: JwksServer, signing_key: SigningKey) -> None:
+    cache, records = make_cache(jwks_server, Clock())
+    results = [cache.get_key(signing_key.kid)[1] for _ in range(1000)]
+    assert (jwks_server.requests, results[0], all(results[1:])) == (1, False, True)
+    assert [(r.ok, r.trigger) for r in records] == [(True, "initial")]
+
+
+def test_scheduled_refresh_after_ttl(jwks_server: JwksServer, signing_key: SigningKey) -> None:
+    clock = Clock()
+    cache, records = make_cache(jwks_server, clock)
+    cache.get_key(signing_key.kid)
+    clock.now += 601
+    cache.get_key(signing_key.kid)
+    assert [r.trigger for r in records] == ["initial", "scheduled"]
+
+
+def test_unknown_kid_refetches_once_then_cools_down(jwks_server: JwksServer, signing_key: SigningKey) -> None:
+    clock = Clock()
+    cache, _ = make_cache(jwks_server, clock)
+    cache.get_key(signing_key.kid)
+    for _ in range(100):
+        with pytest.raises(UnknownKid):
+            cache.get_key("forged")
+    assert jwks_server.requests == 2  # the initial fetch and one unknown-kid refetch
+    clock.now += 30
+    with pytest.raises(UnknownKid):
+        cache.get_key("forged")
+    assert jwks_server.requests == 3
+
+
+def test_key_published_after_a_scheduled_fetch_is_picked_up_at_once(
+    jwks_server: JwksServer, signing_key: SigningKey
+) -> None:
+    clock = Clock()
+    cache, _ = make_cache(jwks_server, clock)
+    cache.get_key(signing_key.kid)
+    clock.now += 601
+    cache.get_key(signing_key.kid)  # scheduled refresh: does not arm the cooldown
+    new_key = rsa_key("key-next")
+    jwks_server.serve_keys(signing_key.jwk(), new_key.jwk())
+    clock.now += 1
+    assert cache.get_key("key-next")[0].kid == "key-next"
+
+
+def test_rotation_drops_a_revoked_key(jwks_server: JwksServer, signing_key: SigningKey) -> None:
+    clock = Clock()
+    cache, _ = make_cache(jwks_server, clock)
+    cache.get_key(signing_key.kid)
+    jwks_server.serve_keys(rsa_key("key-next").jwk())
+    clock.now += 601
+    with pytest.raises(UnknownKid):
+        cache.get_key(signing_key.kid)
+
+
+def test_outage_serves_cached_keys_for_a_bounded_time(jwks_server: JwksServer, signing_key: SigningKey) -> None:
+    clock = Clock()
+    cache, records = make_cache(jwks_server, clock)
+    cache.get_key(signing_key.kid)
+    jwks_server.serve(Answer(status=503, body=b"down"))
+    clock.now += 601
+    assert cache.get_key(signing_key.kid)[0].kid == signing_key.kid  # stale but usable
+    assert cache.get_key(signing_key.kid)[0].kid == signing_key.kid  # within backoff: no new request
+    assert jwks_server.requests == 2
+    clock.now += 600 + 3600  # past ttl + max stale
+    with pytest.raises(JwksUnavailable):
+        cache.get_key(signing_key.kid)
+    assert [r.reason for r in records] == ["ok", "jwks_http_error", "jwks_http_error"]
+
+
+def test_outage_at_cold_start_is_a_fault(jwks_server: JwksServer) -> None:
+    jwks_server.serve(Answer(status=500, body=b"boom"))
+    cache, _ = make_cache(jwks_server, Clock())
+    with pytest.raises(JwksUnavailable) as raised:
+        cache.get_key("key-1")
+    assert raised.value.reason == "jwks_http_error"
+    with pytest.raises(JwksUnavailable) as again:
+        cache.get_key("key-1")
+    assert (again.value.reason, jwks_server.requests) == ("jwks_backoff", 1)
+
+
+@pytest.mark.parametrize(
+    "answer, reason",
+    [
+        (Answer(body=b"not json"), "jwks_invalid"),
+        (Answer(body=b'{"no_keys": []}'), "jwks_invalid"),
+        (Answer(body=b"[]"), "jwks_invalid"),
+        (Answer(body=b'{"keys": [' + b'{"kty":"RSA"},' * 8000 + b"{}]}"), "jwks_too_large"),
+        (Answer(status=302, headers={"Location": "https://evil.example/jwks"}), "jwks_http_error"),
+        (Answer(delay_seconds=0.8), "jwks_timeout"),
+        (Answer(body=b'{"keys": []}' + b" " * 4000, trickle_seconds=0.05), "jwks_timeout"),
+        (Answer(drop_connection=True), "jwks_unreachable"),
+    ],
+)
+def test_bad_answers_are_faults_with_a_reason(jwks_server: JwksServer, answer: Answer, reason: str) -> None:
+    jwks_server.serve(answer)
+    cache, _ = make_cache(jwks_server, Clock())
+    with pytest.raises(JwksUnavailable) as raised:
+        cache.get_key("key-1")
+    assert raised.value.reason == reason
+
+
+def test_keys_of_the_wrong_type_or_without_kid_are_skipped(jwks_server: JwksServer, signing_key: SigningKey) -> None:
+    jwks_server.serve(
+        Answer(
+            body=json.dumps(
+                {"keys": [{"kty": "EC", "kid": "ec"}, {**signing_key.jwk(), "kid": ""}, signing_key.jwk(use="enc")]}
+            ).encode()
+        )
+    )
+    cache, _ = make_cache(jwks_server, Clock())
+    with pytest.raises(UnknownKid):
+        cache.get_key(signing_key.kid)
+
+
+def test_duplicate_kids_are_ambiguous_and_refused(jwks_server: JwksServer, signing_key: SigningKey, other_key: SigningKey) -> None:
+    jwks_server.serve_keys(signing_key.jwk(), SigningKey(signing_key.kid, other_key.private_key).jwk())
+    cache, _ = make_cache(jwks_server, Clock())
+    with pytest.raises(UnknownKid):
+        cache.get_key(signing_key.kid)
+
+
+def test_prefetch_failure_does_not_delay_the_first_invocation(jwks_server: JwksServer, signing_key: SigningKey) -> None:
+    jwks_server.serve(Answer(status=503))
+    cache, _ = make_cache(jwks_server, Clock())
+    assert cache.prefetch() is False
+    jwks_server.serve_keys(signing_key.jwk())
+    assert cache.get_key(signing_key.kid)[0].kid == signing_key.kid

@@ -1,0 +1,126 @@
+"""authorizer.policy: the returned policy gives the rules' decision on EVERY route, cached or not."""
+
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+
+from authorizer.arn import ApiStage, parse_method_arn
+from authorizer.errors import PolicyTooLarge
+from authorizer.iam import Verdict, evaluate_policy
+from authorizer.policy import build_policy_document
+from authorizer.route import HTTP_METHODS
+from authorizer.rules import compile_rules
+
+RULES = compile_rules(
+    """\
+version: 1
+rules:
+  - route: GET /hello
+    scopes: [read:hello]
+  - route: "* /orders/*"
+    any_scopes: [read:orders, admin]
+  - route: GET /orders
+    any_scopes: [read:orders, admin]
+  - route: POST /orders
+    scopes: [write:orders]
+  - route: POST /orders/{id}/refunds
+    scopes: [refund:orders, write:orders]
+  - route: "* /health"
+    authenticated: true
+  - route: "* /admin/*"
+    deny: true
+  - route: GET /v?/status
+    authenticated: true
+""",
+    "rules.yaml",
+)
+API = ApiStage("aws", "eu-west-1", "123456789012", "abc123", "Dev")
+PATHS = [
+    "/",
+    "/hello",
+    "/hello/",
+    "/orders",
+    "/orders/1",
+    "/orders/1/refunds",
+    "/orders/1/refunds/2",
+    "/orders/a:b%20c+d.e",
+    "/health",
+    "/x/health",
+    "/admin/users",
+    "/admin",
+    "/v1/status",
+    "/v10/status",
+    "/ünïcode",
+]
+SCOPE_SETS = [
+    frozenset(s)
+    for n in range(4)
+    for s in itertools.combinations(["read:hello", "read:orders", "admin", "write:orders", "refund:orders"], n)
+]
+
+
+@pytest.mark.parametrize("granted", SCOPE_SETS, ids=lambda s: "+".join(sorted(s)) or "none")
+def test_policy_gives_the_rules_decision_on_every_route(granted: frozenset[str]) -> None:
+    # GIVEN the policy built for one token on one API stage (as cached by API Gateway)
+    document = build_policy_document(RULES, granted, API)
+    # THEN every method on every path gets exactly the rules' decision
+    for method, path in itertools.product(HTTP_METHODS, PATHS):
+        expected = RULES.decide(method, path, granted).allowed
+        verdict = evaluate_policy(document, API.resource(method, path))
+        assert (verdict is Verdict.ALLOW) == expected, (method, path, sorted(granted))
+
+
+def test_policy_denies_refunds_without_refund_scope_even_when_orders_allowed() -> None:
+    document = build_policy_document(RULES, frozenset({"read:orders", "write:orders"}), API)
+    assert evaluate_policy(document, API.resource("GET", "/orders/1")) is Verdict.ALLOW
+    assert evaluate_policy(document, API.resource("POST", "/orders/1/refunds")) is Verdict.EXPLICIT_DENY
+
+
+def test_policy_is_golden_for_a_read_only_token() -> None:
+    document = build_policy_document(RULES, frozenset({"read:hello"}), API)
+    prefix = API.prefix
+    assert document == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Action": "execute-api:Invoke",
+                "Effect": "Allow",
+                "Resource": sorted(
+                    [f"{prefix}/GET/hello", f"{prefix}/GET/v?/status"]
+                    + [f"{prefix}/{m}/health" for m in HTTP_METHODS]
+                ),
+            },
+            {
+                "Action": "execute-api:Invoke",
+                "Effect": "Deny",
+                "Resource": sorted(
+                    [f"{prefix}/{m}/orders/*" for m in HTTP_METHODS]
+                    + [f"{prefix}/{m}/admin/*" for m in HTTP_METHODS]
+                    + [f"{prefix}/GET/orders", f"{prefix}/POST/orders", f"{prefix}/POST/orders/*/refunds"]
+                ),
+            },
+        ],
+    }
+
+
+def test_policy_is_deterministic_byte_for_byte() -> None:
+    first = json.dumps(build_policy_document(RULES, frozenset({"admin", "read:hello"}), API))
+    second = json.dumps(build_policy_document(RULES, frozenset({"read:hello", "admin"}), API))
+    assert first == second
+
+
+def test_policy_uses_the_calls_api_stage_and_never_a_wildcard_prefix() -> None:
+    api = parse_method_arn("arn:aws-cn:execute-api:cn-north-1:210987654321:zz9/Prod/GET/hello").api
+    document = build_policy_document(RULES, frozenset({"read:hello"}), api)
+    resources = [r for s in document["Statement"] for r in s["Resource"]]
+    assert all(r.startswith("arn:aws-cn:execute-api:cn-north-1:210987654321:zz9/Prod/") for r in resources)
+
+
+def test_policy_refuses_a_resource_longer_than_512_characters() -> None:
+    rules = compile_rules("version: 1\nrules:\n  - route: GET /" + "a" * 380 + "\n    deny: true\n", "r.yaml")
+    long_api = ApiStage("aws-us-gov", "us-gov-west-1", "123456789012", "a" * 64, "s" * 70)
+    with pytest.raises(PolicyTooLarge):
+        build_policy_document(rules, frozenset(), long_api)

@@ -1,0 +1,313 @@
+"""authorizer.tokens: shape checks, then signature and claims; every attack ends in InvalidToken."""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import hashlib
+import json
+import time
+from typing import Any
+
+import pytest
+
+from authorizer import errors
+from authorizer.config import TokenSettings
+from authorizer.jwk import VerificationKey, parse_jwks
+from authorizer.tokens import Claims, decompose_unverified_jwt, verify_jwt
+from tests.support.keys import SigningKey, rsa_key
+from tests.support.minting import (
+    AUDIENCE,
+    CLIENT_ID,
+    DROP,
+    ISSUER,
+    auth0_claims,
+    b64,
+    mint,
+    raw_token,
+    resign,
+    rfc9068_claims,
+)
+
+SETTINGS = TokenSettings(
+    issuer=ISSUER,
+    audience=AUDIENCE,
+    algorithms=("RS256",),
+    profiles=("auth0", "rfc9068"),
+    clock_skew_seconds=30,
+    max_token_bytes=8192,
+)
+
+
+def key_for(signing_key: SigningKey, alg: str | None = "RS256", default: str = "RS256") -> VerificationKey:
+    document = json.dumps({"keys": [signing_key.jwk(alg=alg)]}).encode()
+    return parse_jwks(document, default_algorithm=default, allowed_algorithms=("RS256", "PS256")).keys[
+        signing_key.kid
+    ]
+
+
+def check(token: str, key: VerificationKey, settings: TokenSettings = SETTINGS, now: float | None = None) -> Claims:
+    unverified = decompose_unverified_jwt(token, settings)
+    return verify_jwt(unverified, key, settings, time.time() if now is None else now)
+
+
+# --- happy paths -------------------------------------------------------------
+
+
+def test_verify_accepts_auth0_default_dialect(signing_key: SigningKey) -> None:
+    claims = check(mint(signing_key, auth0_claims(scope="read:hello write:orders")), key_for(signing_key))
+    assert (claims.subject, claims.client_id, claims.scopes, claims.profile) == (
+        f"{CLIENT_ID}@clients",
+        CLIENT_ID,
+        ("read:hello", "write:orders"),
+        "auth0",
+    )
+
+
+def test_verify_accepts_rfc9068_dialect(signing_key: SigningKey) -> None:
+    claims = check(mint(signing_key, rfc9068_claims(), typ="at+jwt"), key_for(signing_key))
+    assert (claims.client_id, claims.profile, claims.token_id) == (CLIENT_ID, "rfc9068", "jti-1")
+
+
+def test_verify_accepts_audience_list_holding_ours(signing_key: SigningKey) -> None:
+    token = mint(signing_key, auth0_claims(aud=["https://other", AUDIENCE]))
+    assert check(token, key_for(signing_key)).subject == f"{CLIENT_ID}@clients"
+
+
+def test_verify_merges_rbac_permissions_into_scopes_without_duplicates(signing_key: SigningKey) -> None:
+    token = mint(signing_key, auth0_claims(scope="a b", permissions=["b", "c"]))
+    assert check(token, key_for(signing_key)).scopes == ("a", "b", "c")
+
+
+def test_verify_accepts_token_without_scope_as_no_scopes(signing_key: SigningKey) -> None:
+    assert check(mint(signing_key, auth0_claims(scope=DROP)), key_for(signing_key)).scopes == ()
+
+
+def test_verify_accepts_ps256_with_alg_less_jwk_when_configured(signing_key: SigningKey) -> None:
+    settings = TokenSettings(ISSUER, AUDIENCE, ("PS256",), ("auth0", "rfc9068"), 30, 8192)
+    key = key_for(signing_key, alg=None, default="PS256")
+    assert check(mint(signing_key, alg="PS256"), key, settings).client_id == CLIENT_ID
+
+
+# --- attacks and malformed tokens -----------------------------------------------
+
+
+def test_verify_rejects_alg_none(signing_key: SigningKey) -> None:
+    token = raw_token({"alg": "none", "typ": "JWT", "kid": signing_key.kid}, auth0_claims(), b"")
+    token = token.rstrip(".") + "."  # empty signature segment
+    with pytest.raises(errors.InvalidToken):
+        check(token, key_for(signing_key))
+
+
+def test_verify_rejects_hs256_signed_with_the_public_key(signing_key: SigningKey) -> None:
+    from cryptography.hazmat.primitives import serialization
+
+    pem = signing_key.private_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    header = b64(json.dumps({"alg": "HS256", "typ": "JWT", "kid": signing_key.kid}).encode())
+    payload = b64(json.dumps(auth0_claims()).encode())
+    mac = hmac.new(pem, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    with pytest.raises(errors.AlgorithmNotAllowed):
+        check(f"{header}.{payload}.{b64(mac)}", key_for(signing_key))
+
+
+def test_verify_rejects_ps256_token_on_a_key_bound_to_rs256(signing_key: SigningKey) -> None:
+    settings = TokenSettings(ISSUER, AUDIENCE, ("RS256", "PS256"), ("auth0",), 30, 8192)
+    with pytest.raises(errors.AlgorithmNotAllowed) as raised:
+        check(mint(signing_key, alg="PS256"), key_for(signing_key, alg="RS256"), settings)
+    assert raised.value.reason == "alg_key_mismatch"
+
+
+def test_verify_rejects_token_signed_by_another_key(signing_key: SigningKey, other_key: SigningKey) -> None:
+    forged = mint(SigningKey(signing_key.kid, other_key.private_key))
+    with pytest.raises(errors.BadSignature):
+        check(forged, key_for(signing_key))
+
+
+def test_verify_rejects_tampered_payload(signing_key: SigningKey) -> None:
+    header, _, signature = mint(signing_key).split(".")
+    tampered = b64(json.dumps(auth0_claims(scope="admin")).encode())
+    with pytest.raises(errors.BadSignature):
+        check(f"{header}.{tampered}.{signature}", key_for(signing_key))
+
+
+@pytest.mark.parametrize("name", ["jku", "x5u", "jwk", "x5c", "crit", "b64", "cty"])
+def test_verify_rejects_headers_that_redirect_key_lookup_or_processing(signing_key: SigningKey, name: str) -> None:
+    value: Any = ["exp"] if name in ("crit", "x5c") else ("JWT" if name == "cty" else "https://evil.example/jwks")
+    if name == "b64":
+        value = False
+    if name == "jwk":
+        value = signing_key.jwk()
+    header = b64(json.dumps({"alg": "RS256", "typ": "JWT", "kid": signing_key.kid, name: value}).encode())
+    payload = b64(json.dumps(auth0_claims()).encode())
+    with pytest.raises(errors.ForbiddenHeader):
+        check(resign(signing_key, header, payload), key_for(signing_key))
+
+
+@pytest.mark.parametrize("typ", [None, "JOSE", "id_token", "application/jwt"])
+def test_verify_rejects_other_token_types(signing_key: SigningKey, typ: str | None) -> None:
+    with pytest.raises(errors.WrongTokenType):
+        check(mint(signing_key, typ=typ), key_for(signing_key))
+
+
+def test_verify_rejects_rfc9068_when_only_auth0_profile_configured(signing_key: SigningKey) -> None:
+    settings = TokenSettings(ISSUER, AUDIENCE, ("RS256",), ("auth0",), 30, 8192)
+    with pytest.raises(errors.WrongTokenType):
+        check(mint(signing_key, rfc9068_claims(), typ="at+jwt"), key_for(signing_key), settings)
+
+
+@pytest.mark.parametrize("kid", [None, "", 7, "k" * 257])
+def test_verify_rejects_missing_or_unusable_kid(signing_key: SigningKey, kid: Any) -> None:
+    header = {"alg": "RS256", "typ": "JWT"} | ({} if kid is None else {"kid": kid})
+    token = resign(signing_key, b64(json.dumps(header).encode()), b64(json.dumps(auth0_claims()).encode()))
+    with pytest.raises(errors.MalformedToken):
+        check(token, key_for(signing_key))
+
+
+def test_verify_rejects_expired_token(signing_key: SigningKey) -> None:
+    token = mint(signing_key, auth0_claims(exp=int(time.time()) - 31))
+    with pytest.raises(errors.TokenExpired):
+        check(token, key_for(signing_key))
+
+
+def test_verify_accepts_expiry_within_clock_skew(signing_key: SigningKey) -> None:
+    now = time.time()
+    token = mint(signing_key, auth0_claims(exp=int(now) - 10))
+    assert check(token, key_for(signing_key), now=now).subject
+
+
+def test_verify_rejects_not_yet_valid_token(signing_key: SigningKey) -> None:
+    token = mint(signing_key, auth0_claims(nbf=int(time.time()) + 120))
+    with pytest.raises(errors.TokenNotYetValid):
+        check(token, key_for(signing_key))
+
+
+def test_verify_rejects_iat_in_the_future_beyond_leeway(signing_key: SigningKey) -> None:
+    token = mint(signing_key, auth0_claims(iat=int(time.time()) + 120))
+    with pytest.raises(errors.TokenNotYetValid) as raised:
+        check(token, key_for(signing_key))
+    assert raised.value.reason == "iat_in_future"
+
+
+@pytest.mark.parametrize(
+    "iss", ["https://tenant.example.auth0.com", "https://evil.example/", "https://tenant.example.auth0.com/x"]
+)
+def test_verify_rejects_wrong_issuer_including_missing_trailing_slash(signing_key: SigningKey, iss: str) -> None:
+    with pytest.raises(errors.WrongIssuer):
+        check(mint(signing_key, auth0_claims(iss=iss)), key_for(signing_key))
+
+
+@pytest.mark.parametrize("aud", ["https://other", ["https://other"], AUDIENCE + "/"])
+def test_verify_rejects_wrong_audience(signing_key: SigningKey, aud: Any) -> None:
+    with pytest.raises(errors.WrongAudience):
+        check(mint(signing_key, auth0_claims(aud=aud)), key_for(signing_key))
+
+
+@pytest.mark.parametrize(
+    "claim, value",
+    [
+        ("exp", "9999999999"),
+        ("exp", True),
+        ("exp", None),
+        ("exp", DROP),
+        ("exp", [1]),
+        ("nbf", "0"),
+        ("iat", "0"),
+        ("iss", DROP),
+        ("iss", 5),
+        ("aud", DROP),
+        ("aud", {"x": 1}),
+        ("aud", [AUDIENCE, 3]),
+        ("aud", []),
+        ("sub", DROP),
+        ("sub", 42),
+        ("sub", ""),
+        ("azp", DROP),
+        ("scope", ["read:hello"]),
+        ("scope", "read:hello\tadmin"),
+        ("permissions", "admin"),
+        ("permissions", [1]),
+    ],
+)
+def test_verify_rejects_missing_or_mistyped_claims(signing_key: SigningKey, claim: str, value: Any) -> None:
+    with pytest.raises(errors.InvalidToken):
+        check(mint(signing_key, auth0_claims(**{claim: value})), key_for(signing_key))
+
+
+@pytest.mark.parametrize("claim", ["client_id", "jti", "iat"])
+def test_verify_rejects_rfc9068_token_without_its_required_claims(signing_key: SigningKey, claim: str) -> None:
+    token = mint(signing_key, rfc9068_claims(**{claim: DROP}), typ="at+jwt")
+    with pytest.raises(errors.InvalidClaim):
+        check(token, key_for(signing_key))
+
+
+def test_verify_rejects_oversized_token_before_decoding(signing_key: SigningKey) -> None:
+    token = mint(signing_key, auth0_claims(pad="x" * 9000))
+    with pytest.raises(errors.TokenTooLarge):
+        check(token, key_for(signing_key))
+
+
+def test_verify_rejects_duplicate_json_members(signing_key: SigningKey) -> None:
+    header = b64(json.dumps({"alg": "RS256", "typ": "JWT", "kid": signing_key.kid}).encode())
+    payload_text = json.dumps(auth0_claims())[:-1] + ', "iss": "https://evil.example/"}'
+    token = resign(signing_key, header, b64(payload_text.encode()))
+    with pytest.raises(errors.MalformedToken):
+        check(token, key_for(signing_key))
+
+
+def test_verify_rejects_nan_and_infinity(signing_key: SigningKey) -> None:
+    header = b64(json.dumps({"alg": "RS256", "typ": "JWT", "kid": signing_key.kid}).encode())
+    payload_text = json.dumps(auth0_claims())[:-1] + ', "nbf": NaN}'
+    with pytest.raises(errors.MalformedToken):
+        check(resign(signing_key, header, b64(payload_text.encode())), key_for(signing_key))
+
+
+@pytest.mark.parametrize(
+    "token",
+    [
+        "",
+        "abc",
+        "a.b",
+        "a.b.c.d",
+        "a..c",
+        "eyJ=.eyJ.sig",
+        "e30.e30.sig=",
+        "not base64!.e30.e30",
+        " eyJhbGciOiJSUzI1NiJ9.e30.e30",
+    ],
+)
+def test_verify_rejects_malformed_compact_serialisation(signing_key: SigningKey, token: str) -> None:
+    with pytest.raises(errors.InvalidToken):
+        check(token, key_for(signing_key))
+
+
+def test_verify_rejects_non_canonical_base64(signing_key: SigningKey) -> None:
+    token = mint(signing_key)
+    header, payload, signature = token.split(".")
+    # flip the unused low bits of the last character of the signature segment
+    last = signature[-1]
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    twin = alphabet[alphabet.index(last) ^ 1]
+    assert base64.urlsafe_b64decode(signature[:-1] + twin + "==") == base64.urlsafe_b64decode(signature + "==")
+    with pytest.raises(errors.MalformedToken):
+        check(f"{header}.{payload}.{signature[:-1]}{twin}", key_for(signing_key))
+
+
+def test_verify_rejects_payload_that_is_not_an_object(signing_key: SigningKey) -> None:
+    header = b64(json.dumps({"alg": "RS256", "typ": "JWT", "kid": signing_key.kid}).encode())
+    with pytest.raises(errors.MalformedToken):
+        check(resign(signing_key, header, b64(b"[1,2]")), key_for(signing_key))
+
+
+def test_verify_rejects_deeply_nested_payload_without_crashing(signing_key: SigningKey) -> None:
+    header = b64(json.dumps({"alg": "RS256", "typ": "JWT", "kid": signing_key.kid}).encode())
+    nested = b64(("[" * 5000 + "]" * 5000).encode())
+    with pytest.raises(errors.InvalidToken):
+        check(f"{header}.{nested}.AAAA", key_for(signing_key))
+
+
+def test_parse_jwks_skips_weak_rsa_keys() -> None:
+    weak = rsa_key("weak", bits=1024)
+    keys = parse_jwks(json.dumps({"keys": [weak.jwk()]}).encode(), default_algorithm="RS256", allowed_algorithms=("RS256",))
+    assert (dict(keys.keys), dict(keys.skipped)) == ({}, {"weak_key": 1})
