@@ -2,7 +2,6 @@
 SHELL := /bin/bash
 PYTHON := $(shell scripts/find-python)
 VENV := .venv
-VENV_LINT := .venv-lint
 PY := $(VENV)/bin/python
 
 .PHONY: help install test unit lint-template clean
@@ -18,12 +17,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 
-$(VENV_LINT)/.installed: requirements-lint.txt
-	$(PYTHON) -m venv $(VENV_LINT)
-	$(VENV_LINT)/bin/pip install --quiet --disable-pip-version-check -r requirements-lint.txt
-	touch $@
-
-install: $(VENV)/.installed $(VENV_LINT)/.installed
+install: $(VENV)/.installed
 
 test: install lint-template
 	$(PY) -m pytest
@@ -31,11 +25,11 @@ test: install lint-template
 unit: $(VENV)/.installed
 	$(PY) -m pytest tests/unit
 
-lint-template: $(VENV_LINT)/.installed
-	$(VENV_LINT)/bin/cfn-lint --non-zero-exit-code error -t template.yaml
+lint-template: $(VENV)/.installed
+	$(VENV)/bin/cfn-lint --non-zero-exit-code error -t template.yaml
 
 clean:
-	rm -rf $(VENV) $(VENV_LINT) .pytest_cache .hypothesis .aws-sam
+	rm -rf $(VENV) .pytest_cache .hypothesis .aws-sam
 
 # --- sam build: the authorizer artifact holds exactly authorizer/, policies/rules.yaml and its dependencies
 build-AuthorizerFunction:

@@ -1,0 +1,248 @@
+"""Read template.yaml into the parts the tools need: APIs, routes, authorizers, functions.
+
+Used by the rules tools (``python -m authorizer check``) and the local gateway,
+never by the Lambda function. The YAML is parsed with cfn-lint's CloudFormation
+loader (a real CloudFormation parser: intrinsic tags such as ``!Ref``,
+``!GetAtt`` and ``!Sub`` load as their ``Fn::`` forms), imported lazily so the
+authorizer's artifact does not need it.
+
+Only what SAM itself would produce is modelled: ``AWS::Serverless::Api``
+resources with ``Auth`` (``DefaultAuthorizer``, TOKEN ``Authorizers``), their
+``GatewayResponses``, ``AWS::Serverless::Function`` resources with ``Globals``
+merged, and their ``Api`` events (``Auth.Authorizer: NONE`` marks a public route).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+LOCAL_PSEUDO_PARAMETERS = {
+    "AWS::Region": "us-east-1",
+    "AWS::AccountId": "123456789012",
+    "AWS::StackName": "scopegate-local",
+    "AWS::URLSuffix": "amazonaws.com",
+    "AWS::Partition": "aws",
+}
+
+
+class TemplateError(ValueError):
+    """template.yaml cannot be read; the message names the file and line."""
+
+
+@dataclass(frozen=True, slots=True)
+class TokenAuthorizerSpec:
+    name: str
+    function: str  # logical id of the authorizer function
+    header: str
+    validation_expression: str | None
+    reauthorize_every: int
+
+
+@dataclass(frozen=True, slots=True)
+class ApiSpec:
+    logical_id: str
+    stage: str
+    default_authorizer: str | None
+    authorizers: Mapping[str, TokenAuthorizerSpec]
+    gateway_responses: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionSpec:
+    logical_id: str
+    handler: str
+    code_uri: str
+    runtime: str | None
+    environment: Mapping[str, str]  # resolved to strings where possible
+    timeout_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class RouteSpec:
+    api: str  # logical id of the API
+    method: str  # upper-case verb, or "ANY"
+    path: str  # as written, e.g. /orders/{id}
+    function: str
+    event: str
+    authorizer: str | None  # None for a public route (Authorizer: NONE)
+    line: int
+
+    @property
+    def text(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True, slots=True)
+class SamApplication:
+    source: str
+    parameters: Mapping[str, str]
+    apis: Mapping[str, ApiSpec]
+    functions: Mapping[str, FunctionSpec]
+    routes: tuple[RouteSpec, ...]
+    authorizer_functions: frozenset[str] = field(default_factory=frozenset)
+
+    def authorized_routes(self) -> tuple[RouteSpec, ...]:
+        return tuple(route for route in self.routes if route.authorizer is not None)
+
+
+def resolve(value: Any, parameters: Mapping[str, str]) -> Any:
+    """Resolve the intrinsics a local run can know (Ref to parameters, Sub, Join, If on Equals)."""
+    if isinstance(value, Mapping) and len(value) == 1:
+        (name, arg), = value.items()
+        if name == "Ref" and isinstance(arg, str):
+            if arg in parameters:
+                return parameters[arg]
+            return LOCAL_PSEUDO_PARAMETERS.get(arg, arg)
+        if name == "Fn::Sub":
+            text, extra = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
+            scope = {**LOCAL_PSEUDO_PARAMETERS, **parameters}
+            scope.update({k: str(resolve(v, parameters)) for k, v in dict(extra).items()})
+            return re.sub(r"\$\{([^}!]+)\}", lambda m: str(scope.get(m.group(1), m.group(0))), text)
+        if name == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
+            return str(arg[0]).join(str(resolve(v, parameters)) for v in arg[1])
+        if name == "Fn::GetAtt":
+            target = arg if isinstance(arg, str) else ".".join(arg)
+            return f"<{target}>"
+    if isinstance(value, Mapping):
+        return {k: resolve(v, parameters) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, parameters) for v in value]
+    return value
+
+
+def _line(node: Any) -> int:
+    mark = getattr(node, "start_mark", None)
+    return mark.line + 1 if mark is not None else 0
+
+
+def _logical_id(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        if "Ref" in value:
+            return str(value["Ref"])
+        if "Fn::GetAtt" in value:
+            target = value["Fn::GetAtt"]
+            return (target.split(".")[0] if isinstance(target, str) else str(target[0]))
+    return None
+
+
+def _parse(text: str, source: str) -> Any:
+    from cfnlint.decode.cfn_yaml import loads  # lazy: tools only
+
+    try:
+        return loads(text, source)
+    except Exception as error:  # cfn-lint raises several YAML error types
+        mark = getattr(error, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}" if mark is not None else source
+        raise TemplateError(f"{where}: template does not parse: {error}") from None
+
+
+def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> SamApplication:
+    """Read a SAM template; ``overrides`` replace parameter defaults (like --parameter-overrides)."""
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise TemplateError(f"{source}: cannot read the template ({error.strerror})") from None
+    template = _parse(text, source)
+    if not isinstance(template, Mapping) or not isinstance(template.get("Resources"), Mapping):
+        raise TemplateError(f"{source}: template has no Resources")
+    parameters = {
+        name: str(spec.get("Default", "")) for name, spec in (template.get("Parameters") or {}).items()
+    }
+    parameters.update(overrides or {})
+    globals_function = (template.get("Globals") or {}).get("Function") or {}
+    resources = template["Resources"]
+
+    apis: dict[str, ApiSpec] = {}
+    for logical_id, resource in resources.items():
+        if resource.get("Type") != "AWS::Serverless::Api":
+            continue
+        props = resource.get("Properties") or {}
+        auth = props.get("Auth") or {}
+        authorizers: dict[str, TokenAuthorizerSpec] = {}
+        for name, spec in (auth.get("Authorizers") or {}).items():
+            if spec.get("FunctionPayloadType", "TOKEN") != "TOKEN" or "FunctionArn" not in spec:
+                continue
+            identity = spec.get("Identity") or {}
+            ttl = resolve(identity.get("ReauthorizeEvery", 300), parameters)
+            try:
+                ttl_seconds = int(ttl)
+            except (TypeError, ValueError):
+                raise TemplateError(
+                    f"{source}:{_line(spec)}: ReauthorizeEvery of {name} is not a number"
+                ) from None
+            authorizers[name] = TokenAuthorizerSpec(
+                name=name,
+                function=_logical_id(spec["FunctionArn"]) or "",
+                header=str(identity.get("Header", "Authorization")),
+                validation_expression=identity.get("ValidationExpression"),
+                reauthorize_every=ttl_seconds,
+            )
+        default = auth.get("DefaultAuthorizer")
+        apis[logical_id] = ApiSpec(
+            logical_id=logical_id,
+            stage=str(resolve(props.get("StageName", "Prod"), parameters)),
+            default_authorizer=str(default) if default and default != "NONE" else None,
+            authorizers=authorizers,
+            gateway_responses=resolve(props.get("GatewayResponses") or {}, parameters),
+        )
+
+    functions: dict[str, FunctionSpec] = {}
+    routes: list[RouteSpec] = []
+    for logical_id, resource in resources.items():
+        if resource.get("Type") != "AWS::Serverless::Function":
+            continue
+        props = {**globals_function, **(resource.get("Properties") or {})}
+        variables = {
+            **((globals_function.get("Environment") or {}).get("Variables") or {}),
+            **(((resource.get("Properties") or {}).get("Environment") or {}).get("Variables") or {}),
+        }
+        functions[logical_id] = FunctionSpec(
+            logical_id=logical_id,
+            handler=str(props.get("Handler", "")),
+            code_uri=str(resolve(props.get("CodeUri", "."), parameters)),
+            runtime=props.get("Runtime"),
+            environment={k: str(resolve(v, parameters)) for k, v in variables.items()},
+            timeout_seconds=int(resolve(props.get("Timeout", 3), parameters)),
+        )
+        for event_name, event in (props.get("Events") or {}).items():
+            if event.get("Type") != "Api":
+                continue
+            eprops = event.get("Properties") or {}
+            api_id = _logical_id(eprops.get("RestApiId")) or "ServerlessRestApi"
+            api = apis.get(api_id)
+            requested = (eprops.get("Auth") or {}).get("Authorizer")
+            if requested == "NONE":
+                authorizer = None
+            elif requested:
+                authorizer = str(requested)
+            else:
+                authorizer = api.default_authorizer if api else None
+            routes.append(
+                RouteSpec(
+                    api=api_id,
+                    method=str(eprops.get("Method", "")).upper(),
+                    path=str(eprops.get("Path", "")),
+                    function=logical_id,
+                    event=event_name,
+                    authorizer=authorizer,
+                    line=_line(event),
+                )
+            )
+    authorizer_functions = frozenset(
+        spec.function for api in apis.values() for spec in api.authorizers.values()
+    )
+    return SamApplication(
+        source=source,
+        parameters=parameters,
+        apis=apis,
+        functions=functions,
+        routes=tuple(routes),
+        authorizer_functions=authorizer_functions,
+    )
