@@ -6,25 +6,31 @@ This is the one place where the error tree becomes API Gateway outcomes:
 * a valid token the rules do not allow on this route -> a policy that denies it (403);
 * anything else -> :class:`AuthorizerFailure` (500). No error path returns an Allow.
 
-Every invocation writes one decision log line (see :mod:`authorizer.decision_log`).
+Every invocation writes one decision log line (:mod:`authorizer.decision_log`)
+and one EMF metrics document (:mod:`authorizer.metrics`). A disagreement of the
+shadow rules adds one warning line. Tracing is off unless ``TRACING_ENABLED``.
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
-from authorizer.config import read_settings
+from authorizer.config import Settings, read_settings
 from authorizer.decision_log import DecisionRecord
 from authorizer.engine import Engine
 from authorizer.errors import AuthorizerFault, InvalidToken
+from authorizer.metrics import DecisionMetrics
 
 logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "scopegate"))
 
 UNAUTHORIZED = "Unauthorized"  # API Gateway answers 401 for exactly this message
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
 class AuthorizerFailure(Exception):
@@ -34,9 +40,12 @@ class AuthorizerFailure(Exception):
 class _Container:
     """What one Lambda container keeps between invocations."""
 
-    engine: Engine | None = None
-    failure: AuthorizerFault | None = None
-    cold: bool = True
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self.failure: AuthorizerFault | None = None
+        self.metrics: DecisionMetrics | None = None
+        self.traced: Handler | None = None
+        self.cold = True
 
 
 _container = _Container()
@@ -48,6 +57,26 @@ def reset_state() -> None:
     _container = _Container()
 
 
+def _build(settings: Settings) -> Engine:
+    metrics = DecisionMetrics(settings.metrics_namespace, settings.service_name)
+    _container.metrics = metrics
+    engine = Engine.from_settings(settings, on_fetch=metrics.record_jwks_fetch)
+    if settings.shadow_rules_file is not None:
+        if engine.shadow_problem:
+            logger.warning(
+                "shadow rules not loaded; live decisions are unaffected",
+                extra={"reason": "shadow_rules_invalid", "problem": engine.shadow_problem},
+            )
+        elif engine.shadow is not None:
+            logger.info(
+                "shadow rules loaded",
+                extra={"shadow_rules_digest": engine.shadow.digest, "rules": len(engine.shadow.rules)},
+            )
+    if settings.tracing_enabled:
+        _container.traced = _traced_handler(settings)
+    return engine
+
+
 def current_engine() -> Engine:
     """The container's engine, built on first use from the environment."""
     container = _container
@@ -56,7 +85,7 @@ def current_engine() -> Engine:
     if container.failure is not None:
         raise container.failure
     try:
-        container.engine = Engine.from_settings(read_settings(os.environ))
+        container.engine = _build(read_settings(os.environ))
     except AuthorizerFault as fault:
         container.failure = fault
         logger.error("cold start failed", extra={"reason": fault.reason, "problem": str(fault)})
@@ -64,13 +93,12 @@ def current_engine() -> Engine:
     return container.engine
 
 
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def _decide(event: dict[str, Any], context: Any) -> dict[str, Any]:
     started = time.perf_counter_ns()
     record = DecisionRecord(decision_id=getattr(context, "aws_request_id", None))
     record.cold_start, _container.cold = _container.cold, False
     try:
-        response = current_engine().authorize(event, record)
-        return response
+        return current_engine().authorize(event, record)
     except InvalidToken as error:
         record.outcome, record.reason = "unauthorized", error.reason
         raise Exception(UNAUTHORIZED) from None
@@ -83,11 +111,53 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         raise AuthorizerFailure("authorizer fault: internal_error") from None
     finally:
         record.latency_us = (time.perf_counter_ns() - started) // 1000
-        fields = record.as_log_fields()
-        if record.outcome == "error":
-            logger.error("decision", extra=fields)
-        else:
-            logger.info("decision", extra=fields)
+        _report(record)
+
+
+def _report(record: DecisionRecord) -> None:
+    fields = record.as_log_fields()
+    if record.outcome == "error":
+        logger.error("decision", extra=fields)
+    else:
+        logger.info("decision", extra=fields)
+    if not record.shadow_agrees:
+        logger.warning(
+            "shadow disagreement",
+            extra={
+                "decision_id": record.decision_id,
+                "method": record.method,
+                "path": fields.get("path"),
+                "client_id": record.client_id,
+                "live_outcome": record.outcome,
+                "live_rule_ids": list(record.rule_ids),
+                "shadow_outcome": record.shadow_outcome,
+                "shadow_rule_ids": list(record.shadow_rule_ids),
+            },
+        )
+    if _container.metrics is not None:
+        try:
+            _container.metrics.record_decision(record)
+        except Exception:  # noqa: BLE001 - metrics never change a decision
+            logger.warning("metrics not emitted", extra={"reason": "metrics_fault"})
+
+
+def _traced_handler(settings: Settings) -> Handler:
+    """Wrap the decision in Powertools Tracer (imported only when switched on)."""
+    from aws_lambda_powertools import Tracer
+
+    tracer = Tracer(service=settings.service_name, patch_modules=("requests",))
+    return tracer.capture_lambda_handler(_decide, capture_response=False, capture_error=False)
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    traced = _container.traced
+    if traced is None and _container.engine is None and _container.failure is None:
+        try:
+            current_engine()
+        except AuthorizerFault:
+            pass  # _decide reports it as this invocation's fault
+        traced = _container.traced
+    return (traced or _decide)(event, context)
 
 
 def _warm_up_in_lambda() -> None:
@@ -97,7 +167,7 @@ def _warm_up_in_lambda() -> None:
     try:
         current_engine().jwks.prefetch()
     except AuthorizerFault:
-        pass  # reported by current_engine or retried on the first invocation
+        pass  # reported by current_engine, and again by each invocation
 
 
 _warm_up_in_lambda()

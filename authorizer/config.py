@@ -21,6 +21,10 @@ deployment shows everything that needs fixing at its first cold start.
 | ``JWKS_MAX_BYTES`` | 153600 | larger JWKS responses are refused |
 | ``VERIFIED_TOKEN_CACHE_SIZE`` | 4096 | verified tokens kept per container (0 disables) |
 | ``POLICY_CACHE_SIZE`` | 1024 | built policies kept per container |
+| ``SHADOW_RULES_FILE`` | unset | candidate rules evaluated beside the live ones, never enforced |
+| ``TRACING_ENABLED`` | ``false`` | Powertools Tracer (X-Ray); costs ~0.28 s of cold start |
+| ``POWERTOOLS_SERVICE_NAME`` | ``scopegate`` | service name in logs and metrics |
+| ``POWERTOOLS_METRICS_NAMESPACE`` | ``scopegate`` | CloudWatch namespace of the EMF metrics |
 """
 
 from __future__ import annotations
@@ -72,6 +76,10 @@ class Settings:
     rules_file: Path
     verified_token_cache_size: int
     policy_cache_size: int
+    shadow_rules_file: Path | None = None
+    tracing_enabled: bool = False
+    service_name: str = "scopegate"
+    metrics_namespace: str = "scopegate"
 
 
 def is_loopback_host(host: str | None) -> bool:
@@ -129,6 +137,15 @@ class _Reader:
             return default
         return value
 
+    def flag(self, name: str) -> bool:
+        raw = self.env.get(name, "").strip().lower()
+        if raw in {"", "0", "false", "no", "off"}:
+            return False
+        if raw in {"1", "true", "yes", "on"}:
+            return True
+        self.problems.append(f"{name}={raw!r} must be true or false")
+        return False
+
     def choices(self, name: str, default: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
         raw = self.env.get(name, "").strip() or default
         values = tuple(dict.fromkeys(v.strip() for v in raw.split(",") if v.strip()))
@@ -175,6 +192,10 @@ def read_settings(env: Mapping[str, str]) -> Settings:
     max_bytes = read.integer("JWKS_MAX_BYTES", 153600, 1024, 10 * 1024 * 1024)
     token_cache = read.integer("VERIFIED_TOKEN_CACHE_SIZE", 4096, 0, 1_000_000)
     policy_cache = read.integer("POLICY_CACHE_SIZE", 1024, 1, 1_000_000)
+    shadow = read.text("SHADOW_RULES_FILE", "")
+    tracing = read.flag("TRACING_ENABLED")
+    service_name = read.text("POWERTOOLS_SERVICE_NAME", "scopegate")
+    namespace = read.text("POWERTOOLS_METRICS_NAMESPACE", "scopegate")
     if env.get("POWERTOOLS_LOGGER_LOG_EVENT", "").strip().lower() in {"1", "true", "yes", "on"}:
         read.problems.append(
             "POWERTOOLS_LOGGER_LOG_EVENT is on: it would log bearer tokens; unset it"
@@ -206,4 +227,8 @@ def read_settings(env: Mapping[str, str]) -> Settings:
         rules_file=rules_file,
         verified_token_cache_size=token_cache,
         policy_cache_size=policy_cache,
+        shadow_rules_file=Path(shadow) if shadow else None,
+        tracing_enabled=tracing,
+        service_name=service_name,
+        metrics_namespace=namespace,
     )

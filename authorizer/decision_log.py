@@ -40,7 +40,14 @@ class DecisionRecord:
     rules_digest: str | None = None
     cold_start: bool = False
     latency_us: int = 0
+    shadow_outcome: str | None = None  # allow | deny under the candidate rules, when configured
+    shadow_reason: str | None = None
+    shadow_rule_ids: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def shadow_agrees(self) -> bool:
+        return self.shadow_outcome is None or self.shadow_outcome == self.outcome
 
     def as_log_fields(self) -> dict[str, Any]:
         fields: dict[str, Any] = {
@@ -63,5 +70,12 @@ class DecisionRecord:
             "cold_start": self.cold_start,
             "latency_us": self.latency_us,
         }
+        if self.shadow_outcome is not None:
+            fields["shadow"] = {
+                "outcome": self.shadow_outcome,
+                "reason": self.shadow_reason,
+                "rule_ids": list(self.shadow_rule_ids),
+                "agrees": self.shadow_agrees,
+            }
         fields.update(self.extra)
         return {key: value for key, value in fields.items() if value is not None}

@@ -21,9 +21,9 @@ from typing import Any, Generic, TypeVar
 from authorizer.arn import parse_method_arn
 from authorizer.config import Settings
 from authorizer.decision_log import DecisionRecord
-from authorizer.errors import BadEvent, MalformedToken, MissingToken
+from authorizer.errors import BadEvent, MalformedToken, MissingToken, RulesError
 from authorizer.jwk import VerificationKey
-from authorizer.jwks import Fetcher, JwksCache, make_http_fetcher
+from authorizer.jwks import FetchRecord, Fetcher, JwksCache, make_http_fetcher
 from authorizer.policy import build_policy_document
 from authorizer.rules import RuleSet, load_rules
 from authorizer.tokens import Claims, decompose_unverified_jwt, verify_jwt
@@ -94,6 +94,8 @@ class Engine:
     rules: RuleSet
     jwks: JwksCache
     wall_clock: Callable[[], float] = time.time
+    shadow: RuleSet | None = None
+    shadow_problem: str | None = None  # why SHADOW_RULES_FILE was not loaded
     policies: LruCache[tuple[frozenset[str], str], dict[str, Any]] = field(init=False)
     tokens: LruCache[bytes, _VerifiedToken] = field(init=False)
 
@@ -109,15 +111,31 @@ class Engine:
         fetcher: Fetcher | None = None,
         monotonic: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
+        on_fetch: Callable[[FetchRecord], None] | None = None,
     ) -> Engine:
+        """Build the engine; invalid live rules raise, invalid shadow rules are only reported."""
         rules = load_rules(settings.rules_file)
+        shadow, shadow_problem = None, None
+        if settings.shadow_rules_file is not None:
+            try:
+                shadow = load_rules(settings.shadow_rules_file)
+            except RulesError as problem:
+                shadow_problem = str(problem)
         jwks = JwksCache(
             settings=settings.jwks,
             fetcher=fetcher
             or make_http_fetcher(settings.jwks.timeout_seconds, settings.jwks.max_bytes),
             clock=monotonic,
+            on_fetch=on_fetch,
         )
-        return cls(settings=settings, rules=rules, jwks=jwks, wall_clock=wall_clock)
+        return cls(
+            settings=settings,
+            rules=rules,
+            jwks=jwks,
+            wall_clock=wall_clock,
+            shadow=shadow,
+            shadow_problem=shadow_problem,
+        )
 
     def verify(self, token: str, record: DecisionRecord) -> Claims:
         """Verify ``token``, from the memo of verified tokens when possible."""
@@ -139,6 +157,20 @@ class Engine:
         self.tokens.put(digest, _VerifiedToken(claims, key))
         return claims
 
+    @staticmethod
+    def _decide_in_shadow(
+        shadow: RuleSet, method: str, path: str, granted: frozenset[str], record: DecisionRecord
+    ) -> None:
+        """The candidate rules' decision, recorded only: it never changes the live one."""
+        try:
+            candidate = shadow.decide(method, path, granted)
+        except Exception:  # noqa: BLE001 - a shadow fault must not touch the live decision
+            record.shadow_outcome, record.shadow_reason = "error", "shadow_fault"
+            return
+        record.shadow_outcome = "allow" if candidate.allowed else "deny"
+        record.shadow_reason = candidate.reason
+        record.shadow_rule_ids = candidate.matched_ids
+
     def authorize(self, event: Mapping[str, Any], record: DecisionRecord) -> dict[str, Any]:
         """The authorizer response for a TOKEN event; raises the error tree."""
         record.rules_digest = self.rules.digest
@@ -157,6 +189,8 @@ class Engine:
         record.missing_scopes = route.missing_scopes
         record.outcome = "allow" if route.allowed else "deny"
         record.reason = route.reason
+        if self.shadow is not None:
+            self._decide_in_shadow(self.shadow, method_arn.method, method_arn.path, granted, record)
         memo_key = (granted & self.rules.known_scopes, method_arn.api.prefix)
         document = self.policies.get(memo_key)
         record.policy_cached = document is not None

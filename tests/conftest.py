@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.support import log_guard
 from tests.support.jwks_server import JwksServer, running_jwks_server
 from tests.support.keys import SigningKey, rsa_key
 
@@ -62,3 +63,25 @@ def log_lines() -> Iterator[LogLines]:
         yield handler
     finally:
         target.removeHandler(handler)
+
+
+@pytest.fixture(autouse=True)
+def no_token_in_logs() -> Iterator[None]:
+    """Fail any test during which a log line (ours or a library's) holds a token."""
+    from authorizer.app import logger
+
+    handler = log_guard.CollectingHandler(logger.registered_formatter)
+    root = logging.getLogger()
+    targets = [root, logging.getLogger(logger.name)]
+    root_level = root.level
+    root.setLevel(logging.DEBUG)  # see library debug lines too
+    for target in targets:
+        target.addHandler(handler)
+    try:
+        yield
+    finally:
+        for target in targets:
+            target.removeHandler(handler)
+        root.setLevel(root_level)
+    leaks = log_guard.find_token_leaks(handler.lines + log_guard.read_watched_files())
+    assert not leaks, f"a log line holds a token: {leaks[:3]}"

@@ -72,3 +72,12 @@ def test_load_template_names_file_and_line_of_a_yaml_error(tmp_path: Path) -> No
     path.write_text("Resources:\n  A: [unclosed\n")
     with pytest.raises(TemplateError, match=r"template.yaml:\d+: template does not parse"):
         load_template(path)
+
+
+def test_shipped_template_answers_401_and_403_the_rfc_6750_way() -> None:
+    responses = load_template(REPO / "template.yaml").apis["Api"].gateway_responses
+    unauthorized, denied = responses["UNAUTHORIZED"], responses["ACCESS_DENIED"]
+    assert (unauthorized["StatusCode"], denied["StatusCode"]) == (401, 403)
+    assert unauthorized["ResponseParameters"]["Headers"]["WWW-Authenticate"] == "'Bearer realm=\"scopegate\", error=\"invalid_token\"'"
+    assert denied["ResponseParameters"]["Headers"]["WWW-Authenticate"] == "'Bearer realm=\"scopegate\", error=\"insufficient_scope\"'"
+    assert unauthorized["ResponseTemplates"]["application/json"] == '{"message":"Unauthorized","error":"invalid_token"}'

@@ -1,0 +1,185 @@
+"""authorizer.app, operations: decision reasons, EMF output, shadow rules and tracing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from authorizer import app
+from tests.conftest import REPO_ROOT
+from tests.support.jwks_server import Answer, JwksServer
+from tests.support.keys import SigningKey
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.minting import AUDIENCE, ISSUER, auth0_claims, mint
+
+ARN = "arn:aws:execute-api:eu-west-1:123456789012:abc123/Dev"
+LIVE = "version: 1\nrules:\n  - route: GET /orders/*\n    any_scopes: [read:orders, admin]\n"
+CANDIDATE = "version: 1\nrules:\n  - route: GET /orders/*\n    scopes: [admin]\n"
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch, jwks_server: JwksServer, tmp_path: Path) -> Iterator[Path]:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(LIVE)
+    for name, value in {
+        "TOKEN_ISSUER": ISSUER,
+        "AUDIENCE": AUDIENCE,
+        "JWKS_URI": jwks_server.url,
+        "RULES_FILE": str(rules),
+    }.items():
+        monkeypatch.setenv(name, value)
+    app.reset_state()
+    yield tmp_path
+    app.reset_state()
+
+
+def call(token: str, path: str = "/orders/1") -> dict | None:
+    try:
+        return app.lambda_handler(
+            {"type": "TOKEN", "authorizationToken": f"Bearer {token}", "methodArn": f"{ARN}/GET{path}"},
+            FakeLambdaContext(),
+        )
+    except Exception:  # noqa: BLE001 - the decision log says what happened
+        return None
+
+
+@pytest.mark.parametrize(
+    "make_token, reason",
+    [
+        (lambda k, o: mint(k, auth0_claims(scope="read:orders")), "allowed"),
+        (lambda k, o: mint(k, auth0_claims(scope="write:orders")), "insufficient_scope"),
+        (lambda k, o: mint(k, auth0_claims(exp=int(time.time()) - 3600)), "token_expired"),
+        (lambda k, o: mint(k, auth0_claims(nbf=int(time.time()) + 3600)), "token_not_yet_valid"),
+        (lambda k, o: mint(SigningKey(k.kid, o.private_key)), "bad_signature"),
+        (lambda k, o: mint(o), "unknown_kid"),
+        (lambda k, o: mint(k, auth0_claims(iss="https://evil.example/")), "wrong_issuer"),
+        (lambda k, o: mint(k, auth0_claims(aud="https://other")), "wrong_audience"),
+        (lambda k, o: mint(k, alg="PS256"), "alg_not_allowed"),
+        (lambda k, o: mint(k, typ="id+jwt"), "wrong_token_type"),
+        (lambda k, o: mint(k, headers={"jku": "https://evil.example"}), "forbidden_header"),
+        (lambda k, o: mint(k, auth0_claims(exp="9999999999")), "invalid_claim"),
+        (lambda k, o: mint(k, auth0_claims(sub=None)), "missing_claim"),
+        (lambda k, o: "x" * 9000, "token_too_large"),
+        (lambda k, o: "not-a-jwt", "malformed_token"),
+    ],
+)
+def test_each_outcome_is_logged_with_its_reason(
+    environment: Path, signing_key: SigningKey, other_key: SigningKey, log_lines, make_token, reason: str
+) -> None:
+    call(make_token(signing_key, other_key))
+    (decision,) = log_lines.decisions()
+    expected_outcome = {"allowed": "allow", "insufficient_scope": "deny"}.get(reason, "unauthorized")
+    assert (decision["outcome"], decision["reason"]) == (expected_outcome, reason)
+    assert decision["decision_id"].startswith("req-") and isinstance(decision["latency_us"], int)
+    assert (decision["method"], decision["path"], decision["stage"]) == ("GET", "/orders/1", "Dev")
+
+
+def test_jwks_outage_is_logged_as_an_error_with_its_reason(environment: Path, jwks_server: JwksServer, signing_key: SigningKey, log_lines) -> None:
+    jwks_server.serve(Answer(status=503))
+    assert call(mint(signing_key)) is None
+    (decision,) = log_lines.decisions()
+    assert (decision["outcome"], decision["reason"], decision["level"]) == ("error", "jwks_http_error", "ERROR")
+
+
+def test_allow_line_names_principal_rules_and_caches(environment: Path, signing_key: SigningKey, log_lines) -> None:
+    token = mint(signing_key, auth0_claims(scope="read:orders"))
+    call(token)
+    call(token, "/orders/2")
+    first, second = log_lines.decisions()
+    assert {k: first[k] for k in ("principal", "client_id", "issuer", "rule_ids", "cold_start", "jwks_cached")} == {
+        "principal": "client-abc@clients",
+        "client_id": "client-abc",
+        "issuer": ISSUER,
+        "rule_ids": ["GET /orders/*"],
+        "cold_start": True,
+        "jwks_cached": False,
+    }
+    assert (second["cold_start"], second["jwks_cached"], second["token_cached"], second["policy_cached"]) == (
+        False, True, True, True,
+    )
+
+
+def test_handler_writes_one_emf_document_per_decision(environment: Path, signing_key: SigningKey, capsys: pytest.CaptureFixture[str]) -> None:
+    call(mint(signing_key, auth0_claims(scope="read:orders")))
+    documents = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    fetch, decision = documents
+    assert (fetch["result"], fetch["trigger"], fetch["JwksFetches"]) == ("ok", "initial", [1.0])
+    assert (decision["outcome"], decision["reason"], decision["Decisions"], decision["ColdStarts"]) == (
+        "allow", "allowed", [1.0], [1.0],
+    )
+
+
+def test_shadow_rules_log_and_count_disagreements_without_enforcing(
+    environment: Path, monkeypatch: pytest.MonkeyPatch, signing_key: SigningKey, log_lines, capsys
+) -> None:
+    # GIVEN a candidate that tightens GET /orders/* to admin only
+    candidate = environment / "candidate.yaml"
+    candidate.write_text(CANDIDATE)
+    monkeypatch.setenv("SHADOW_RULES_FILE", str(candidate))
+    app.reset_state()
+    # WHEN a read:orders client calls, and an admin calls
+    reader = call(mint(signing_key, auth0_claims(scope="read:orders")))
+    admin = call(mint(signing_key, auth0_claims(scope="admin")))
+    # THEN live decisions are unchanged and only the reader's call is a disagreement
+    assert reader is not None and admin is not None
+    records = log_lines.records()
+    disagreements = [r for r in records if r["message"] == "shadow disagreement"]
+    assert [(d["client_id"], d["live_outcome"], d["shadow_outcome"], d["live_rule_ids"], d["shadow_rule_ids"]) for d in disagreements] == [
+        ("client-abc", "allow", "deny", ["GET /orders/*"], ["GET /orders/*"])
+    ]
+    assert [d["shadow"]["agrees"] for d in log_lines.decisions()] == [False, True]
+    emf = [json.loads(l) for l in capsys.readouterr().out.splitlines() if '"Decisions"' in l]
+    assert [d["ShadowDisagreements"] for d in emf] == [[1.0], [0.0]]
+
+
+def test_invalid_shadow_rules_are_reported_once_and_never_affect_live(
+    environment: Path, monkeypatch: pytest.MonkeyPatch, signing_key: SigningKey, log_lines
+) -> None:
+    broken = environment / "candidate.yaml"
+    broken.write_text("version: 1\nrules:\n  - route: GET /orders/*\n    scope: [admin]\n")
+    monkeypatch.setenv("SHADOW_RULES_FILE", str(broken))
+    app.reset_state()
+    token = mint(signing_key, auth0_claims(scope="read:orders"))
+    assert call(token) is not None and call(token) is not None
+    warnings = [r for r in log_lines.records() if r.get("reason") == "shadow_rules_invalid"]
+    assert len(warnings) == 1 and "candidate.yaml:4" in warnings[0]["problem"]
+    assert [d["outcome"] for d in log_lines.decisions()] == ["allow", "allow"]
+
+
+@pytest.mark.parametrize("tracing, imported", [("", "False"), ("true", "True")])
+def test_xray_is_imported_only_when_tracing_is_switched_on(tmp_path: Path, tracing: str, imported: str) -> None:
+    # GIVEN a fresh process (a cold start), with or without TRACING_ENABLED
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(LIVE)
+    script = (
+        "import sys\n"
+        "from authorizer import app\n"
+        "try:\n"
+        f"    app.lambda_handler({{'type': 'TOKEN', 'authorizationToken': 'Bearer x.y.z', 'methodArn': '{ARN}/GET/orders/1'}}, None)\n"
+        "except Exception as error:\n"
+        "    print(error, 'aws_xray_sdk' in sys.modules)\n"
+    )
+    env = {"TOKEN_ISSUER": ISSUER, "AUDIENCE": AUDIENCE, "RULES_FILE": str(rules), "TRACING_ENABLED": tracing,
+           "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "ERROR"}
+    # WHEN it decides on a malformed token
+    out = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=60)
+    # THEN it answers Unauthorized, and the X-Ray SDK was loaded only if tracing is on
+    assert out.stdout.strip() == f"Unauthorized {imported}", out.stderr[-500:]
+
+
+def test_tracing_when_switched_on_wraps_the_handler_and_decides_the_same(
+    environment: Path, monkeypatch: pytest.MonkeyPatch, signing_key: SigningKey
+) -> None:
+    monkeypatch.setenv("TRACING_ENABLED", "true")
+    monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")  # no X-Ray daemon here: the SDK records nothing
+    app.reset_state()
+    response = call(mint(signing_key, auth0_claims(scope="read:orders")))
+    assert response is not None and response["principalId"] == "client-abc@clients"
+    assert app._container.traced is not None
+    assert "aws_xray_sdk" in sys.modules
