@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from authorizer.rules import RuleSet, load_rules
-from authorizer.sam_template import RouteSpec, load_template
+from authorizer.sam_template import RouteSpec, SamApplication, load_template
 from tests.support.proxy_events import authorizer_context, proxy_event
 from tests.support.services import load_service_app, response_json
 
@@ -28,6 +28,11 @@ REPO = Path(__file__).resolve().parents[2]
 @cache
 def rules() -> RuleSet:
     return load_rules(REPO / "policies" / "rules.yaml")
+
+
+@cache
+def template() -> SamApplication:
+    return load_template(REPO / "template.yaml")
 
 
 @cache
@@ -48,7 +53,7 @@ def cases() -> list[tuple[str, frozenset[str], str, bool]]:
 
 def deployed_route(request: str) -> RouteSpec | None:
     method, path = request.split(" ", 1)
-    for route in load_template(REPO / "template.yaml").authorized_routes():
+    for route in template().authorized_routes():
         pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(route.path))
         if route.method == method and re.fullmatch(pattern, path):
             return route
@@ -63,11 +68,11 @@ def test_rules_decide_as_the_table_says(client: str, scopes: frozenset[str], req
 
 def test_the_table_covers_every_deployed_route() -> None:
     covered = {deployed_route(request).text for _, _, request, _ in cases() if deployed_route(request)}  # type: ignore[union-attr]
-    assert covered == {route.text for route in load_template(REPO / "template.yaml").authorized_routes()}
+    assert covered == {route.text for route in template().authorized_routes()}
 
 
 def service_for(route: RouteSpec, loaded: dict[str, ModuleType]) -> ModuleType:
-    code_uri = load_template(REPO / "template.yaml").functions[route.function].code_uri
+    code_uri = template().functions[route.function].code_uri
     name = Path(code_uri).name
     if name not in loaded:
         loaded[name] = load_service_app(name)
