@@ -19,6 +19,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from tests.conftest import LogLines
+
 SERVICES = Path(__file__).resolve().parents[2] / "services"
 
 
@@ -48,25 +50,10 @@ def load_service_app(name: str) -> ModuleType:
     return module
 
 
-class ServiceLog(logging.Handler):
-    """The JSON lines a service's Powertools logger (and its children) writes."""
-
-    def __init__(self, logger: Any) -> None:
-        super().__init__()
-        self.setFormatter(logger.registered_formatter)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-
-    def records(self) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.lines]
-
-
 @contextmanager
-def captured_log(service: str, logger: Any) -> Iterator[ServiceLog]:
-    """Capture what ``service``'s logger writes, its children's lines included."""
-    handler = ServiceLog(logger)
+def captured_log(service: str, logger: Any) -> Iterator[LogLines]:
+    """Capture what ``service``'s Powertools logger writes, its children's lines included."""
+    handler = LogLines(logger)
     target = logging.getLogger(service)
     target.addHandler(handler)
     try:

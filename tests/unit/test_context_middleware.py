@@ -20,7 +20,8 @@ from scopegate_context import (
 )
 
 from tests.support.proxy_events import proxy_event
-from tests.support.services import ServiceLog, captured_log, response_json
+from tests.conftest import LogLines
+from tests.support.services import captured_log, response_json
 
 SERVICE = "middleware-test"
 
@@ -60,7 +61,7 @@ def probe(monkeypatch: pytest.MonkeyPatch) -> Probe:
 
 
 @pytest.fixture
-def log(monkeypatch: pytest.MonkeyPatch) -> Iterator[ServiceLog]:
+def log(monkeypatch: pytest.MonkeyPatch) -> Iterator[LogLines]:
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", SERVICE)
     with captured_log(SERVICE, Logger(service=SERVICE)) as lines:
         yield lines
@@ -76,7 +77,7 @@ def test_require_any_scope_lets_one_of_the_scopes_through(probe: Probe) -> None:
     assert [(name, p.client_id) for name, p in probe.calls] == [("list", "orders-admin")]
 
 
-def test_require_scopes_refuses_a_principal_missing_one_scope_with_rfc6750_403(probe: Probe, log: ServiceLog) -> None:
+def test_require_scopes_refuses_a_principal_missing_one_scope_with_rfc6750_403(probe: Probe, log: LogLines) -> None:
     # GIVEN a caller with refund:orders but not admin, which the gateway let through by mistake
     context = {"principalId": "r@clients", "scope": "read:orders refund:orders", "client_id": "refunder",
                "token_profile": "auth0", "rules_digest": "0123456789ab", "integrationLatency": 0}
@@ -130,7 +131,7 @@ def test_require_scopes_runs_the_route_when_every_scope_is_held(probe: Probe) ->
 
 
 @pytest.mark.parametrize("path", ["/hello", "/orders", "/orders/o-1/refunds"])
-def test_a_request_without_authorizer_context_fails_closed_with_500(probe: Probe, log: ServiceLog, path: str) -> None:
+def test_a_request_without_authorizer_context_fails_closed_with_500(probe: Probe, log: LogLines, path: str) -> None:
     # GIVEN a route deployed without the authorizer
     method = "POST" if path.endswith("refunds") else "GET"
     response = probe(proxy_event(method, path, authorizer=None))
@@ -145,7 +146,7 @@ def test_a_request_without_authorizer_context_fails_closed_with_500(probe: Probe
     ]
 
 
-def test_a_malformed_context_fails_closed_with_500(probe: Probe, log: ServiceLog) -> None:
+def test_a_malformed_context_fails_closed_with_500(probe: Probe, log: LogLines) -> None:
     response = probe(proxy_event("GET", "/hello", authorizer="non_string_scope"))
     assert response["statusCode"] == 500 and probe.calls == []
     assert [r["reason"] for r in log.records()] == ["malformed_authorizer_context"]
