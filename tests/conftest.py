@@ -35,11 +35,12 @@ def jwks_server(signing_key: SigningKey) -> Iterator[JwksServer]:
 
 
 class LogLines(logging.Handler):
-    """Every line the authorizer logs, formatted exactly as Powertools writes it."""
+    """Every line a Powertools logger writes (the authorizer's by default), formatted as it writes it."""
 
-    def __init__(self) -> None:
+    def __init__(self, logger: Any = None) -> None:
         super().__init__()
-        from authorizer.app import logger
+        if logger is None:
+            from authorizer.app import logger
 
         self.setFormatter(logger.registered_formatter)
         self.lines: list[str] = []

@@ -1,14 +1,27 @@
-"""The article's hello service: GET /hello answers {"message": "hello world"}."""
+"""The article's hello service: GET /hello answers {"message": "hello world"}.
+
+It logs who called, from the authorizer's context (scopegate_context), and
+re-checks the route's scope (read:hello) behind the gateway.
+"""
 
 from __future__ import annotations
 
-import json
 from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from scopegate_context import current_principal, require_principal, require_scopes
+
+logger = Logger()
+app = APIGatewayRestResolver()
+app.use(middlewares=[require_principal])
+
+
+@app.get("/hello", middlewares=[require_scopes("read:hello")])
+def hello() -> dict[str, str]:
+    logger.info("hello", extra=current_principal(app).log_fields())
+    return {"message": "hello world"}
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return {
-        "statusCode": 200,
-        "headers": {"Content-Type": "application/json"},
-        "body": json.dumps({"message": "hello world"}),
-    }
+    return app.resolve(event, context)
