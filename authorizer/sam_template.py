@@ -29,6 +29,9 @@ LOCAL_PSEUDO_PARAMETERS = {
 }
 
 
+IMPLICIT_API = "ServerlessRestApi"
+
+
 class TemplateError(ValueError):
     """template.yaml cannot be read; the message names the file and line."""
 
@@ -181,7 +184,11 @@ def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> Sam
                 name=name,
                 function=_logical_id(spec["FunctionArn"]) or "",
                 header=str(identity.get("Header", "Authorization")),
-                validation_expression=identity.get("ValidationExpression"),
+                validation_expression=(
+                    None
+                    if identity.get("ValidationExpression") is None
+                    else str(resolve(identity["ValidationExpression"], parameters))
+                ),
                 reauthorize_every=ttl_seconds,
             )
         default = auth.get("DefaultAuthorizer")
@@ -215,7 +222,7 @@ def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> Sam
             if event.get("Type") != "Api":
                 continue
             eprops = event.get("Properties") or {}
-            api_id = _logical_id(eprops.get("RestApiId")) or "ServerlessRestApi"
+            api_id = _logical_id(eprops.get("RestApiId")) or IMPLICIT_API
             api = apis.get(api_id)
             requested = (eprops.get("Auth") or {}).get("Authorizer")
             if requested == "NONE":
@@ -235,6 +242,9 @@ def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> Sam
                     line=_line(event),
                 )
             )
+    if any(route.api == IMPLICIT_API for route in routes) and IMPLICIT_API not in apis:
+        # SAM's implicit API for Api events without RestApiId: stage Prod, no authorizer
+        apis[IMPLICIT_API] = ApiSpec(IMPLICIT_API, "Prod", None, {}, {})
     authorizer_functions = frozenset(
         spec.function for api in apis.values() for spec in api.authorizers.values()
     )
