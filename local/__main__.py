@@ -28,6 +28,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+READ_TOKEN = "python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])'"
+
+
 def walkthrough(issuer_url: str, gateway_url: str, audience: str, clients: Path) -> str:
     """The curl commands to try, for the demo clients of clients.yaml."""
     directory = load_directory(clients)
@@ -40,7 +43,8 @@ def walkthrough(issuer_url: str, gateway_url: str, audience: str, clients: Path)
             f"# {client.name}",
             f"{var}=$(curl -s {issuer_url}oauth/token -H 'content-type: application/json' \\",
             f"  -d '{{\"grant_type\":\"client_credentials\",\"client_id\":\"{client.client_id}\","
-            f"\"client_secret\":\"{client.client_secret}\",\"audience\":\"{audience}\"}}' | jq -r .access_token)",
+            f"\"client_secret\":\"{client.client_secret}\",\"audience\":\"{audience}\"}}' \\",
+            f"  | {READ_TOKEN})",
             f"curl -i {gateway_url}/hello -H \"Authorization: Bearer ${var}\"",
             "",
         ]
@@ -68,14 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cannot start the local stack: {error}", file=sys.stderr)
         return 1
     stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    for signum in (signal.SIGINT, signal.SIGTERM):  # explicit: a background job starts with SIGINT ignored
+        signal.signal(signum, lambda *_: stopping.set())
     print(f"issuer  {stack.issuer_url}  (JWKS {stack.issuer_url}.well-known/jwks.json)")
     print(f"gateway {stack.gateway_url}/  (template {config.template.name}, authorizer -> issuer)")
     print(walkthrough(stack.issuer_url, stack.gateway_url, config.audience, config.clients), flush=True)
-    try:
-        while not stopping.wait(0.5):
-            pass
-    except KeyboardInterrupt:
+    while not stopping.wait(0.5):
         pass
     print("\nstopping...", flush=True)
     stack.stop()

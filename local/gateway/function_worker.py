@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -51,6 +52,7 @@ def _error(error: BaseException) -> dict[str, Any]:
 
 def main() -> None:
     code_uri, handler_name = sys.argv[1], sys.argv[2]
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the gateway, which stops its workers
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)  # the function's prints and logs go to stderr
     sys.stdout = sys.stderr
