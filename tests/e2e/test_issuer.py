@@ -9,7 +9,7 @@ from typing import Any
 import jwt
 import pytest
 
-from local.issuer.directory import load_directory
+from local.issuer.directory import Directory, load_directory, parse_directory
 from local.issuer.keyring import KeyRing
 from local.issuer.runner import IssuerServer
 from local.issuer.server import create_issuer_app
@@ -21,9 +21,9 @@ NOW = 1_800_000_000
 
 
 class Issuer:
-    def __init__(self) -> None:
+    def __init__(self, directory: Directory | None = None) -> None:
         self.keys = KeyRing.generate()
-        directory = load_directory(REPO_ROOT / "local" / "clients.yaml")
+        directory = directory or load_directory(REPO_ROOT / "local" / "clients.yaml")
         self.server = IssuerServer(lambda url: create_issuer_app(directory, self.keys, url, clock=lambda: NOW))
         self.url = self.server.url
 
@@ -170,3 +170,29 @@ def test_rotation_publish_switch_retire(issuer: Issuer) -> None:
         issuer.verify(old_token)
     assert issuer.verify(new_token)["sub"] == "demo-reader@clients"
     assert all("d" not in key for key in issuer.jwks()["keys"])  # never a private part
+
+
+def test_known_api_without_a_client_grant_is_refused() -> None:
+    # GIVEN a tenant with a second API that demo-reader has no client grant for
+    directory = parse_directory(
+        {
+            "version": 1,
+            "apis": [{"identifier": HELLO_API, "scopes": ["read:hello"]}, {"identifier": "https://other.api", "scopes": ["x"]}],
+            "clients": [{"client_id": "demo-reader", "client_secret": "demo-reader-secret", "grants": {HELLO_API: ["read:hello"]}}],
+        },
+        "test",
+    )
+    running = Issuer(directory)
+    running.server.start()
+    try:
+        answer = request_token(running.url, "demo-reader", audience="https://other.api")
+    finally:
+        running.server.stop()
+    assert (answer.status, answer.json()) == (
+        403,
+        {
+            "error": "access_denied",
+            "error_description": 'Client "demo-reader" is not authorized to access resource server '
+            '"https://other.api". You need to create a "client-grant" associated to this API.',
+        },
+    )
