@@ -21,8 +21,10 @@ class Auth0Error(OAuth2Error):
     """An error with Auth0's status code and body."""
 
     def __init__(self, status_code: int, error: str, description: str, uri: str | None = None):
-        super().__init__(description=description, uri=uri, status_code=status_code)
+        super().__init__(uri=uri, status_code=status_code)
         self.error = error
+        # set after init: Authlib refuses '"' (RFC 6749's charset) and Auth0's texts quote names
+        self.description = description
 
     def get_body(self) -> list[tuple[str, str]]:
         body = [("error", self.error), ("error_description", self.description)]
