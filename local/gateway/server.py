@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from local.background import BackgroundServer
 from local.gateway.events import IncomingRequest
 from local.gateway.gateway import Gateway
 
@@ -64,22 +64,20 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
-class GatewayServer:
+class GatewayServer(BackgroundServer):
     """A running listener; ``stop()`` shuts it down and stops the function workers."""
 
     def __init__(self, gateway: Gateway, host: str = "127.0.0.1", port: int = 0) -> None:
         self.gateway = gateway
-        self.httpd = ThreadingHTTPServer((host, port), _handler_class(gateway))
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="gateway", daemon=True)
+        httpd = ThreadingHTTPServer((host, port), _handler_class(gateway))
+        httpd.daemon_threads = True
+        self.port = httpd.server_address[1]
+        super().__init__(httpd, "gateway")
 
     def start(self) -> GatewayServer:
-        self._thread.start()
+        self.start_serving()
         return self
 
     def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self._thread.join()
+        self.stop_serving()
         self.gateway.functions.close()

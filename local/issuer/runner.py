@@ -6,30 +6,29 @@ The issuer URL (its ``iss``) includes the port, which is known only once the soc
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 from werkzeug.serving import make_server
 
+from local.background import BackgroundServer
 
-class IssuerServer:
+
+class IssuerServer(BackgroundServer):
     def __init__(self, build_app: Callable[[str], Any], host: str = "127.0.0.1", port: int = 0) -> None:
         def not_ready(environ: Any, start_response: Callable[..., Any]) -> list[bytes]:
             start_response("503 SERVICE UNAVAILABLE", [])
             return []
 
-        self.httpd = make_server(host, port, not_ready, threaded=True)
-        self.port = self.httpd.server_port
+        httpd = make_server(host, port, not_ready, threaded=True)
+        self.port = httpd.server_port
         self.url = f"http://{host}:{self.port}/"
-        self.httpd.app = build_app(self.url)
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="issuer", daemon=True)
+        httpd.app = build_app(self.url)
+        super().__init__(httpd, "issuer")
 
     def start(self) -> IssuerServer:
-        self._thread.start()
+        self.start_serving()
         return self
 
     def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self._thread.join()
+        self.stop_serving()
