@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ GatewayFactory = Callable[..., AbstractContextManager[RunningGateway]]
 
 @pytest.fixture
 def gateway_with(tmp_path: Path) -> Iterator[GatewayFactory]:
-    def start(handler: str, ttl: int = 300, routes: Mapping[str, str] = ROUTES, **extra: str):
+    def start(handler: str, ttl: int = 300, routes: Mapping[str, str] = ROUTES, **extra: Any):
         path = tmp_path / "template.yaml"
         path.write_text(gateway_template(handler, ttl, routes, **extra), encoding="utf-8")
         return running_gateway(path)
@@ -91,6 +92,13 @@ def test_authorizer_fault_is_500_and_not_cached(gateway_with: GatewayFactory, ha
         assert [(a.status, a.body) for a in answers] == [(500, b'{"message":null}')] * 2
         assert answers[0].headers["x-amzn-ErrorType"] == "AuthorizerConfigurationException"
         assert gw.invocations() == 2
+
+
+def test_authorizer_past_its_timeout_is_500_without_error_type(gateway_with: GatewayFactory) -> None:
+    with gateway_with("app.slow", authorizer_timeout=1) as gw:
+        answer = http("GET", gw.url + "/a", bearer("tok"))
+        assert (answer.status, answer.body) == (500, b'{"message":null}')
+        assert "x-amzn-ErrorType" not in answer.headers
 
 
 def test_integration_gets_stringified_context_principal_and_actual_path(gateway_with: GatewayFactory) -> None:

@@ -58,6 +58,7 @@ def gateway_template(
     authorizer_code_uri: Path = LAMBDAS / "authorizers",
     authorizer_env: Mapping[str, str] | None = None,
     gateway_responses: str = "",
+    authorizer_timeout: int = 10,
 ) -> str:
     """A SAM template: one API (stage Dev) with a TOKEN authorizer and echo/hello routes.
 
@@ -100,6 +101,7 @@ Resources:
     Properties:
       CodeUri: {authorizer_code_uri}
       Handler: {authorizer_handler}
+      Timeout: {authorizer_timeout}
       Environment:
         Variables:
           TOKEN_ISSUER: !Ref TokenIssuer

@@ -38,6 +38,14 @@ def deny_secret(event: dict[str, Any], context: Any) -> dict[str, Any]:
     }
 
 
+def slow(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Runs past its function Timeout."""
+    import time
+
+    time.sleep(context.get_remaining_time_in_millis() / 1000 + 5)
+    return own_arn_only(event, context)
+
+
 def crash(event: dict[str, Any], context: Any) -> dict[str, Any]:
     raise RuntimeError("the authorizer crashed")
 
