@@ -53,6 +53,13 @@ class Stack:
         return self.server.gateway
 
     def start(self) -> Stack:
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()  # e.g. the gateway port is taken: do not leave the issuer running
+            raise
+
+    def _start(self) -> Stack:
         cfg = self.config
         directory = load_directory(cfg.clients)
         self.issuer = IssuerServer(

@@ -39,3 +39,19 @@ def test_python_m_local_serves_the_walkthrough_and_stops_cleanly_on_ctrl_c() -> 
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+def test_python_m_local_reports_a_taken_port_and_exits_1() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "local", "--gateway-port", str(port), "--issuer-port", "0"],
+            cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
+        )
+    assert done.returncode == 1
+    assert done.stderr.startswith("cannot start the local stack: [Errno")
+    assert "Address already in use" in done.stderr
