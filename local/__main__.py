@@ -19,7 +19,10 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--issuer-port", type=int, default=3001)
     parser.add_argument("--template", type=Path, default=REPO_ROOT / "template.yaml")
     parser.add_argument("--clients", type=Path, default=REPO_ROOT / "local" / "clients.yaml")
-    parser.add_argument("--rules", type=Path, default=REPO_ROOT / "policies" / "rules.yaml")
+    parser.add_argument(
+        "--rules", type=Path, default=REPO_ROOT / "policies" / "rules.yaml",
+        help="the rules file to watch; the authorizer reads RULES_FILE, else policies/rules.yaml",
+    )
     parser.add_argument("--audience", default=DEFAULT_AUDIENCE)
     parser.add_argument(
         "--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE",
