@@ -4,10 +4,12 @@ PYTHON := $(shell scripts/find-python)
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help install test unit lint-template clean
+.PHONY: help install test unit lint-template clean run
 
 help:
 	@echo "make test           install everything (first run) and run the whole test suite"
+	@echo "make run            install everything (first run) and start the local issuer and gateway"
+	@echo "                    (ARGS='--gateway-port 3000 --issuer-port 3001' to choose ports)"
 	@echo "make lint-template  validate template.yaml with cfn-lint (SAM translator included)"
 	@echo "make clean          remove the virtual environments"
 
@@ -24,6 +26,9 @@ test: install lint-template
 
 unit: $(VENV)/.installed
 	$(PY) -m pytest tests/unit
+
+run: $(VENV)/.installed
+	$(PY) -m local $(ARGS)
 
 lint-template: $(VENV)/.installed
 	$(VENV)/bin/cfn-lint --non-zero-exit-code error -t template.yaml

@@ -29,6 +29,9 @@ LOCAL_PSEUDO_PARAMETERS = {
 }
 
 
+IMPLICIT_API = "ServerlessRestApi"
+
+
 class TemplateError(ValueError):
     """template.yaml cannot be read; the message names the file and line."""
 
@@ -59,6 +62,7 @@ class FunctionSpec:
     runtime: str | None
     environment: Mapping[str, str]  # resolved to strings where possible
     timeout_seconds: int
+    layers: tuple[str, ...] = ()  # ContentUri of each AWS::Serverless::LayerVersion it lists
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +185,11 @@ def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> Sam
                 name=name,
                 function=_logical_id(spec["FunctionArn"]) or "",
                 header=str(identity.get("Header", "Authorization")),
-                validation_expression=identity.get("ValidationExpression"),
+                validation_expression=(
+                    None
+                    if identity.get("ValidationExpression") is None
+                    else str(resolve(identity["ValidationExpression"], parameters))
+                ),
                 reauthorize_every=ttl_seconds,
             )
         default = auth.get("DefaultAuthorizer")
@@ -193,6 +201,11 @@ def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> Sam
             gateway_responses=resolve(props.get("GatewayResponses") or {}, parameters),
         )
 
+    layer_content = {
+        logical_id: str(resolve((resource.get("Properties") or {}).get("ContentUri", "."), parameters))
+        for logical_id, resource in resources.items()
+        if resource.get("Type") == "AWS::Serverless::LayerVersion"
+    }
     functions: dict[str, FunctionSpec] = {}
     routes: list[RouteSpec] = []
     for logical_id, resource in resources.items():
@@ -210,12 +223,17 @@ def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> Sam
             runtime=props.get("Runtime"),
             environment={k: str(resolve(v, parameters)) for k, v in variables.items()},
             timeout_seconds=int(resolve(props.get("Timeout", 3), parameters)),
+            layers=tuple(
+                layer_content[layer_id]
+                for layer_id in (_logical_id(layer) for layer in props.get("Layers") or [])
+                if layer_id in layer_content
+            ),
         )
         for event_name, event in (props.get("Events") or {}).items():
             if event.get("Type") != "Api":
                 continue
             eprops = event.get("Properties") or {}
-            api_id = _logical_id(eprops.get("RestApiId")) or "ServerlessRestApi"
+            api_id = _logical_id(eprops.get("RestApiId")) or IMPLICIT_API
             api = apis.get(api_id)
             requested = (eprops.get("Auth") or {}).get("Authorizer")
             if requested == "NONE":
@@ -235,6 +253,9 @@ def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> Sam
                     line=_line(event),
                 )
             )
+    if any(route.api == IMPLICIT_API for route in routes) and IMPLICIT_API not in apis:
+        # SAM's implicit API for Api events without RestApiId: stage Prod, no authorizer
+        apis[IMPLICIT_API] = ApiSpec(IMPLICIT_API, "Prod", None, {}, {})
     authorizer_functions = frozenset(
         spec.function for api in apis.values() for spec in api.authorizers.values()
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from authorizer.sam_template import TemplateError, load_template
+from authorizer.sam_template import ApiSpec, TemplateError, load_template
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -81,3 +81,49 @@ def test_shipped_template_answers_401_and_403_the_rfc_6750_way() -> None:
     assert unauthorized["ResponseParameters"]["Headers"]["WWW-Authenticate"] == "'Bearer realm=\"scopegate\", error=\"invalid_token\"'"
     assert denied["ResponseParameters"]["Headers"]["WWW-Authenticate"] == "'Bearer realm=\"scopegate\", error=\"insufficient_scope\"'"
     assert unauthorized["ResponseTemplates"]["application/json"] == '{"message":"Unauthorized","error":"invalid_token"}'
+
+
+IMPLICIT = """\
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Pattern: {Type: String, Default: "^Bearer .+$"}
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: Dev
+      Auth:
+        DefaultAuthorizer: Tok
+        Authorizers:
+          Tok:
+            FunctionArn: !GetAtt AuthFn.Arn
+            Identity: {ValidationExpression: !Ref Pattern}
+  AuthFn:
+    Type: AWS::Serverless::Function
+    Properties: {CodeUri: ., Handler: a.handler}
+  Open:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: open/
+      Handler: app.handler
+      Events:
+        Ping: {Type: Api, Properties: {Path: /ping, Method: get}}
+"""
+
+
+def test_load_template_resolves_validation_expression_and_adds_the_implicit_api(tmp_path: Path) -> None:
+    # GIVEN a ValidationExpression from a parameter and an Api event without RestApiId
+    path = tmp_path / "template.yaml"
+    path.write_text(IMPLICIT)
+    # WHEN the template is read with an override
+    app = load_template(path, overrides={"Pattern": "^Bearer [a-z]+$"})
+    # THEN the expression is the override, and SAM's implicit API (stage Prod, no auth) exists
+    assert app.apis["Api"].authorizers["Tok"].validation_expression == "^Bearer [a-z]+$"
+    assert app.apis["ServerlessRestApi"] == ApiSpec("ServerlessRestApi", "Prod", None, {}, {})
+    assert [(r.api, r.path, r.authorizer) for r in app.routes] == [("ServerlessRestApi", "/ping", None)]
+
+
+def test_load_template_lists_the_layers_a_function_uses() -> None:
+    app = load_template(REPO / "template.yaml")
+    assert app.functions["HelloFunction"].layers == ("services/shared/",)
+    assert app.functions["AuthorizerFunction"].layers == ()

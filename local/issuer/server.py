@@ -1,0 +1,195 @@
+"""The issuer's HTTP face: Flask + Authlib's AuthorizationServer with the client-credentials grant.
+
+Authlib authenticates the client (``client_secret_post`` or ``client_secret_basic``) and checks
+the grant type; :class:`Auth0ClientCredentialsGrant` adds what Auth0 checks on top (the
+``audience``, the client grant for it, the requested scopes) and signs the token with joserfc in
+the client's dialect. Auth0 also accepts a JSON body, which :class:`JsonBodyAsForm` turns into the
+form Authlib reads.
+
+Routes: ``POST /oauth/token``, ``GET /.well-known/jwks.json``,
+``GET /.well-known/openid-configuration``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urlencode
+
+from authlib.integrations.flask_oauth2 import AuthorizationServer
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749 import ClientMixin, grants
+from authlib.oauth2.rfc6749.util import scope_to_list
+from flask import Flask, jsonify
+from joserfc import jwt
+
+from local.issuer import errors
+from local.issuer.claims import TokenRequest, token_claims, token_header
+from local.issuer.directory import Client, Directory
+from local.issuer.keyring import SIGNING_ALGORITHM, KeyRing
+
+TOKEN_PATH = "/oauth/token"
+JWKS_PATH = "/.well-known/jwks.json"
+
+
+class RegisteredClient(ClientMixin):
+    """A :class:`Client` as Authlib sees it: confidential, client-credentials only."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def get_client_id(self) -> str:
+        return self.client.client_id
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        return self.client.secret_matches(client_secret)
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        return method in ("client_secret_basic", "client_secret_post")
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return grant_type == "client_credentials"
+
+    def get_allowed_scope(self, scope: str) -> str:  # the grant decides per audience
+        return scope
+
+    def get_default_redirect_uri(self) -> None:
+        return None
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        return False
+
+    def check_response_type(self, response_type: str) -> bool:
+        return False
+
+
+class Auth0ClientCredentialsGrant(grants.ClientCredentialsGrant):
+    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+
+    def validate_token_request(self) -> None:
+        super().validate_token_request()  # client authentication and grant type (Authlib)
+        issuer: Auth0Issuer = self.server  # type: ignore[assignment]
+        client: Client = self.request.client.client
+        audience = self.request.payload.data.get("audience")
+        if not audience:
+            raise errors.missing_audience()
+        api = issuer.directory.apis.get(audience)
+        if api is None:
+            raise errors.unknown_audience(audience)
+        granted = client.grants.get(audience)
+        if granted is None:
+            raise errors.no_client_grant(client.client_id, audience)
+        requested = scope_to_list(self.request.payload.scope) or []
+        refused = [scope for scope in dict.fromkeys(requested) if scope not in granted]
+        if refused:
+            raise errors.scopes_not_granted(refused)
+        scopes = tuple(dict.fromkeys(requested)) if requested else granted
+        self.request.token_request = TokenRequest(client, audience, scopes, api.token_lifetime_seconds)
+
+    def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
+        issuer: Auth0Issuer = self.server  # type: ignore[assignment]
+        return 200, issuer.issue(self.request.token_request), self.TOKEN_RESPONSE_HEADER
+
+
+class Auth0Issuer(AuthorizationServer):
+    """Authlib's authorization server, answering as Auth0 does."""
+
+    def __init__(
+        self, app: Flask, directory: Directory, keys: KeyRing, issuer: str, clock: Callable[[], float]
+    ) -> None:
+        self.directory = directory
+        self.keys = keys
+        self.issuer = issuer
+        self.clock = clock
+        super().__init__(app, query_client=self._find_client, save_token=lambda token, request: None)
+        self.register_grant(Auth0ClientCredentialsGrant)
+
+    def _find_client(self, client_id: str) -> RegisteredClient | None:
+        client = self.directory.clients.get(client_id)
+        return RegisteredClient(client) if client else None
+
+    def issue(self, request: TokenRequest) -> dict[str, Any]:
+        key = self.keys.signing_key
+        header = token_header(request, str(key.kid), SIGNING_ALGORITHM)
+        claims = token_claims(request, self.issuer, int(self.clock()), secrets.token_urlsafe(16))
+        token = jwt.encode(header, claims, key, algorithms=[SIGNING_ALGORITHM])
+        return {
+            "access_token": token,
+            "scope": claims["scope"],
+            "expires_in": request.lifetime_seconds,
+            "token_type": "Bearer",
+        }
+
+    def handle_error_response(self, request: Any, error: OAuth2Error) -> Any:
+        grant_type = request.payload.grant_type if request is not None else None
+        return super().handle_error_response(request, errors.auth0_error_for(error, grant_type))
+
+
+class JsonBodyAsForm:
+    """WSGI middleware: a JSON object body becomes the form body Auth0 would also accept."""
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower() == "application/json":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            try:
+                document = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            except ValueError:
+                document = None
+            if not isinstance(document, dict):
+                body = json.dumps({"error": "invalid_request", "error_description": "Invalid JSON body"})
+                start_response("400 BAD REQUEST", [("Content-Type", "application/json")])
+                return [body.encode()]
+            pairs = {k: v if isinstance(v, str) else json.dumps(v) for k, v in document.items()}
+            form = urlencode(pairs).encode()
+            environ.update(
+                {
+                    "CONTENT_TYPE": "application/x-www-form-urlencoded",
+                    "CONTENT_LENGTH": str(len(form)),
+                    "wsgi.input": io.BytesIO(form),
+                }
+            )
+        return self.app(environ, start_response)
+
+
+def create_issuer_app(
+    directory: Directory,
+    keys: KeyRing,
+    issuer: str,
+    clock: Callable[[], float] = time.time,
+) -> Flask:
+    """The issuer as a WSGI app; ``issuer`` is the exact ``iss`` (with its trailing ``/``)."""
+    app = Flask("local.issuer")
+    server = Auth0Issuer(app, directory, keys, issuer, clock)
+    base = issuer.rstrip("/")
+
+    @app.post(TOKEN_PATH)
+    def token() -> Any:
+        return server.create_token_response()
+
+    @app.get(JWKS_PATH)
+    def jwks() -> Any:
+        return jsonify(keys.jwks())
+
+    @app.get("/.well-known/openid-configuration")
+    def openid_configuration() -> Any:
+        return jsonify(
+            {
+                "issuer": issuer,
+                "token_endpoint": base + TOKEN_PATH,
+                "jwks_uri": base + JWKS_PATH,
+                "grant_types_supported": ["client_credentials"],
+                "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+                "id_token_signing_alg_values_supported": [SIGNING_ALGORITHM],
+                "scopes_supported": sorted({s for api in directory.apis.values() for s in api.scopes}),
+            }
+        )
+
+    app.wsgi_app = JsonBodyAsForm(app.wsgi_app)  # type: ignore[method-assign]
+    return app

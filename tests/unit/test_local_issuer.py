@@ -1,0 +1,84 @@
+"""local.issuer: the tenant file, the token claims per dialect, the key ring."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local.issuer.claims import TokenRequest, token_claims, token_header
+from local.issuer.directory import Client, DirectoryError, load_directory, parse_directory
+from local.issuer.keyring import KeyRing, KeyRingError
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _client(dialect: str = "auth0", permissions: bool = False) -> Client:
+    return Client("c1", "s", "C1", dialect, permissions, {"https://api": ("read:x",)})
+
+
+def test_shipped_clients_file_has_a_reader_and_a_client_without_read_hello() -> None:
+    directory = load_directory(REPO / "local" / "clients.yaml")
+    grants = {c.client_id: c.grants["https://hello.scopegate.local"] for c in directory.clients.values()}
+    assert grants == {
+        "demo-reader": ("read:hello",),
+        "demo-writer": ("write:hello",),
+        "demo-rfc9068": ("read:hello", "write:hello"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ({"version": 2, "apis": [], "clients": []}, "version must be 1"),
+        ({"version": 1, "apis": [], "clients": [], "extra": 1}, "unknown keys"),
+        (
+            {"version": 1, "apis": [{"identifier": "a", "scopes": ["x"]}],
+             "clients": [{"client_id": "c", "client_secret": "s", "grants": {"a": ["y"]}}]},
+            "defines no scopes",
+        ),
+        (
+            {"version": 1, "apis": [], "clients": [{"client_id": "c", "client_secret": "s", "grants": {"b": ["y"]}}]},
+            "grant for unknown API",
+        ),
+        (
+            {"version": 1, "apis": [],
+             "clients": [{"client_id": "c", "client_secret": "s", "grants": {}, "token_dialect": "jwt"}]},
+            "token_dialect must be one of",
+        ),
+    ],
+)
+def test_parse_directory_refuses_mistakes(document: Any, message: str) -> None:
+    with pytest.raises(DirectoryError, match=message):
+        parse_directory(document, "clients.yaml")
+
+
+def test_auth0_dialect_claims_and_header() -> None:
+    request = TokenRequest(_client(), "https://api", ("read:x",), 60)
+    assert token_header(request, "k1", "RS256") == {"alg": "RS256", "typ": "JWT", "kid": "k1"}
+    assert token_claims(request, "https://iss/", 100, "j") == {
+        "iss": "https://iss/", "sub": "c1@clients", "aud": "https://api", "iat": 100, "exp": 160,
+        "scope": "read:x", "azp": "c1", "gty": "client-credentials",
+    }
+
+
+def test_rfc9068_dialect_with_permissions() -> None:
+    request = TokenRequest(_client("rfc9068", True), "https://api", ("read:x",), 60)
+    assert token_header(request, "k1", "RS256")["typ"] == "at+jwt"
+    assert token_claims(request, "https://iss/", 100, "j") == {
+        "iss": "https://iss/", "sub": "c1@clients", "aud": "https://api", "iat": 100, "exp": 160,
+        "scope": "read:x", "client_id": "c1", "jti": "j", "permissions": ["read:x"],
+    }
+
+
+def test_key_ring_refuses_to_retire_the_signing_or_the_next_key() -> None:
+    ring = KeyRing.generate()
+    with pytest.raises(KeyRingError, match="signing key cannot be retired"):
+        ring.retire(ring.signing_kid)
+    next_kid = ring.publish_next()
+    assert ring.publish_next() == next_kid  # idempotent until activated
+    with pytest.raises(KeyRingError, match="has not signed anything"):
+        ring.retire(next_kid)
+    with pytest.raises(KeyRingError, match="no published key"):
+        ring.retire("unknown")
