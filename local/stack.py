@@ -8,7 +8,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from dataclasses import replace as replace_spec
+
 from authorizer.sam_template import load_template
+from local.dynamodb import LocalDynamoDB, point_functions_at, template_tables
 from local.gateway.events import LOCAL_REGION
 from local.gateway.functions import FunctionPool
 from local.gateway.gateway import Gateway
@@ -20,7 +23,7 @@ from local.issuer.server import JWKS_PATH, create_issuer_app
 from local.watcher import FileWatcher
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_AUDIENCE = "https://hello.scopegate.local"
+DEFAULT_AUDIENCE = "https://api.scopegate.local"
 log = logging.getLogger("local")
 
 
@@ -32,6 +35,7 @@ class StackConfig:
     host: str = "127.0.0.1"
     gateway_port: int = 3000
     issuer_port: int = 3001
+    dynamodb_port: int = 3002  # moto's server, started when the template declares tables
     audience: str = DEFAULT_AUDIENCE
     parameter_overrides: Mapping[str, str] | None = None
 
@@ -46,6 +50,7 @@ class Stack:
         self.issuer: IssuerServer | None = None
         self.server: GatewayServer | None = None
         self.watcher: FileWatcher | None = None
+        self.dynamodb: LocalDynamoDB | None = None
 
     @property
     def gateway(self) -> Gateway:
@@ -73,6 +78,9 @@ class Stack:
             **(cfg.parameter_overrides or {}),
         }
         app = load_template(cfg.template, overrides)
+        if template_tables(cfg.template):
+            self.dynamodb = LocalDynamoDB(cfg.template, cfg.host, cfg.dynamodb_port, LOCAL_REGION).start()
+            app = replace_spec(app, functions=point_functions_at(app.functions, self.dynamodb.url))
         pool = FunctionPool(app.functions, cfg.template.parent, LOCAL_REGION)
         self.server = GatewayServer(Gateway(app, pool, self._clock), cfg.host, cfg.gateway_port).start()
         stage = next(iter(app.apis.values())).stage if app.apis else "Prod"
@@ -92,4 +100,6 @@ class Stack:
             self.server.stop()
         if self.issuer is not None:
             self.issuer.stop()
+        if self.dynamodb is not None:
+            self.dynamodb.stop()
 

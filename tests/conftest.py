@@ -75,7 +75,7 @@ def no_token_in_logs() -> Iterator[None]:
     root = logging.getLogger()
     targets = [root, logging.getLogger(logger.name)]
     root_level = root.level
-    root.setLevel(logging.DEBUG)  # see library debug lines too
+    root.setLevel(logging.INFO)  # see library lines down to INFO (DEBUG floods from moto and werkzeug)
     for target in targets:
         target.addHandler(handler)
     try:

@@ -13,7 +13,7 @@ from local.stack import Stack, StackConfig
 @pytest.fixture
 def stack() -> Iterator[Stack]:
     """Issuer + gateway for the shipped template.yaml and local/clients.yaml, as `make run` starts them."""
-    running = Stack(StackConfig(gateway_port=0, issuer_port=0, rules=None), clock=ManualClock()).start()
+    running = Stack(StackConfig(gateway_port=0, issuer_port=0, dynamodb_port=0, rules=None), clock=ManualClock()).start()
     try:
         yield running
     finally:

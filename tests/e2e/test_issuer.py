@@ -14,7 +14,7 @@ from local.issuer.keyring import KeyRing
 from local.issuer.runner import IssuerServer
 from local.issuer.server import create_issuer_app
 from local.stack import REPO_ROOT
-from tests.support.issuer_client import HELLO_API, request_token, token_for
+from tests.support.issuer_client import LOCAL_API, request_token, token_for
 from tests.support.local_stack import http
 
 NOW = 1_800_000_000
@@ -38,7 +38,7 @@ class Issuer:
             raise LookupError(f"kid {kid} is not published")
         key = jwt.PyJWK(found[0])
         return jwt.decode(
-            token, key.key, algorithms=["RS256"], audience=HELLO_API, issuer=self.url,
+            token, key.key, algorithms=["RS256"], audience=LOCAL_API, issuer=self.url,
             options={"verify_exp": False, "verify_iat": False},
         )
 
@@ -65,7 +65,7 @@ def test_token_in_auth0_default_dialect(issuer: Issuer, how: str) -> None:
     assert issuer.verify(token) == {
         "iss": issuer.url,
         "sub": "demo-reader@clients",
-        "aud": HELLO_API,
+        "aud": LOCAL_API,
         "iat": NOW,
         "exp": NOW + 3600,
         "scope": "read:hello",
@@ -83,7 +83,7 @@ def test_token_in_rfc9068_dialect_with_permissions_and_a_scope_subset(issuer: Is
     assert claims == {
         "iss": issuer.url,
         "sub": "demo-rfc9068@clients",
-        "aud": HELLO_API,
+        "aud": LOCAL_API,
         "iat": NOW,
         "exp": NOW + 3600,
         "scope": "write:hello",
@@ -100,8 +100,8 @@ def test_no_scope_requested_gets_every_granted_scope(issuer: Issuer) -> None:
 @pytest.mark.parametrize(
     ("client_id", "secret", "audience", "scope", "status", "body"),
     [
-        ("demo-reader", "wrong", HELLO_API, None, 401, {"error": "access_denied", "error_description": "Unauthorized"}),
-        ("nobody", "x", HELLO_API, None, 401, {"error": "access_denied", "error_description": "Unauthorized"}),
+        ("demo-reader", "wrong", LOCAL_API, None, 401, {"error": "access_denied", "error_description": "Unauthorized"}),
+        ("nobody", "x", LOCAL_API, None, 401, {"error": "access_denied", "error_description": "Unauthorized"}),
         (
             "demo-reader", None, "https://unknown.example", None, 403,
             {"error": "access_denied", "error_description": "Service not enabled within domain: https://unknown.example"},
@@ -114,7 +114,7 @@ def test_no_scope_requested_gets_every_granted_scope(issuer: Issuer) -> None:
             },
         ),
         (
-            "demo-reader", None, HELLO_API, "read:hello write:hello", 403,
+            "demo-reader", None, LOCAL_API, "read:hello write:hello", 403,
             {"error": "access_denied", "error_description": "Client has not been granted scopes: write:hello"},
         ),
     ],
@@ -147,7 +147,7 @@ def test_discovery_document(issuer: Issuer) -> None:
         "grant_types_supported": ["client_credentials"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
         "id_token_signing_alg_values_supported": ["RS256"],
-        "scopes_supported": ["read:hello", "write:hello"],
+        "scopes_supported": ["admin", "read:hello", "read:orders", "refund:orders", "write:hello", "write:orders"],
     }
 
 
@@ -177,8 +177,8 @@ def test_known_api_without_a_client_grant_is_refused() -> None:
     directory = parse_directory(
         {
             "version": 1,
-            "apis": [{"identifier": HELLO_API, "scopes": ["read:hello"]}, {"identifier": "https://other.api", "scopes": ["x"]}],
-            "clients": [{"client_id": "demo-reader", "client_secret": "demo-reader-secret", "grants": {HELLO_API: ["read:hello"]}}],
+            "apis": [{"identifier": LOCAL_API, "scopes": ["read:hello"]}, {"identifier": "https://other.api", "scopes": ["x"]}],
+            "clients": [{"client_id": "demo-reader", "client_secret": "demo-reader-secret", "grants": {LOCAL_API: ["read:hello"]}}],
         },
         "test",
     )

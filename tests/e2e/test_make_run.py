@@ -14,7 +14,7 @@ from tests.support.local_stack import bearer, http
 
 def test_python_m_local_serves_the_walkthrough_and_stops_cleanly_on_ctrl_c() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "local", "--gateway-port", "0", "--issuer-port", "0"],
+        [sys.executable, "-m", "local", "--gateway-port", "0", "--issuer-port", "0", "--dynamodb-port", "0"],
         cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
     )
     try:
@@ -49,7 +49,7 @@ def test_python_m_local_reports_a_taken_port_and_exits_1() -> None:
         taken.listen()
         port = taken.getsockname()[1]
         done = subprocess.run(
-            [sys.executable, "-m", "local", "--gateway-port", str(port), "--issuer-port", "0"],
+            [sys.executable, "-m", "local", "--gateway-port", str(port), "--issuer-port", "0", "--dynamodb-port", "0"],
             cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
         )
     assert done.returncode == 1

@@ -42,7 +42,7 @@ def cached_stack(tmp_path: Path, rules_file: Path) -> Iterator[Stack]:
         ),
         encoding="utf-8",
     )
-    config = StackConfig(template=template, rules=rules_file, gateway_port=0, issuer_port=0)
+    config = StackConfig(template=template, rules=rules_file, gateway_port=0, issuer_port=0, dynamodb_port=0)
     running = Stack(config, clock=ManualClock()).start()
     assert running.watcher is not None
     running.watcher.stop()  # the test calls check() itself instead of waiting for the poll

@@ -8,15 +8,22 @@ from urllib.parse import urlencode
 
 from tests.support.local_stack import HttpResult, http
 
-HELLO_API = "https://hello.scopegate.local"
-SECRETS = {"demo-reader": "demo-reader-secret", "demo-writer": "demo-writer-secret", "demo-rfc9068": "demo-rfc9068-secret"}
+LOCAL_API = "https://api.scopegate.local"
+SECRETS = {
+    "demo-reader": "demo-reader-secret",
+    "demo-writer": "demo-writer-secret",
+    "demo-rfc9068": "demo-rfc9068-secret",
+    "orders-reader": "demo-orders-reader-secret",
+    "orders-writer": "demo-orders-writer-secret",
+    "orders-admin": "demo-orders-admin-secret",
+}
 
 
 def request_token(
     issuer_url: str,
     client_id: str,
     client_secret: str | None = None,
-    audience: str | None = HELLO_API,
+    audience: str | None = LOCAL_API,
     scope: str | None = None,
     how: str = "form",
 ) -> HttpResult:

@@ -78,7 +78,7 @@ AWSTemplateFormatVersion: "2010-09-09"
 Transform: AWS::Serverless-2016-10-31
 Parameters:
   TokenIssuer: {{Type: String, Default: "http://127.0.0.1:1/"}}
-  Audience: {{Type: String, Default: "https://hello.scopegate.local"}}
+  Audience: {{Type: String, Default: "https://api.scopegate.local"}}
   JwksUri: {{Type: String, Default: ""}}
 Globals:
   Function: {{Runtime: python3.13, Timeout: 10}}

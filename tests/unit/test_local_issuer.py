@@ -18,13 +18,16 @@ def _client(dialect: str = "auth0", permissions: bool = False) -> Client:
     return Client("c1", "s", "C1", dialect, permissions, {"https://api": ("read:x",)})
 
 
-def test_shipped_clients_file_has_a_reader_and_a_client_without_read_hello() -> None:
+def test_shipped_clients_file_has_the_demo_and_the_orders_clients() -> None:
     directory = load_directory(REPO / "local" / "clients.yaml")
-    grants = {c.client_id: c.grants["https://hello.scopegate.local"] for c in directory.clients.values()}
+    grants = {c.client_id: c.grants["https://api.scopegate.local"] for c in directory.clients.values()}
     assert grants == {
         "demo-reader": ("read:hello",),
         "demo-writer": ("write:hello",),
         "demo-rfc9068": ("read:hello", "write:hello"),
+        "orders-reader": ("read:hello", "read:orders"),
+        "orders-writer": ("read:hello", "read:orders", "write:orders"),
+        "orders-admin": ("admin", "refund:orders"),
     }
 
 
