@@ -133,7 +133,7 @@ class _Problems:
         return RulesError(f"{where}: {message}", reason="rules_invalid")
 
 
-def _suggest(key: str, known: Iterable[str]) -> str:
+def suggest_key(key: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(key, list(known), n=1)
     return f"; did you mean '{close[0]}'?" if close else f"; allowed keys: {', '.join(known)}"
 
@@ -175,7 +175,7 @@ def _compile_rule(index: int, raw: Any, line: int, problems: _Problems) -> Rule:
     for key in raw:
         if key not in RULE_KEYS:
             raise problems.fail(
-                raw.key_lines[key], f"{where}: unknown key '{key}'{_suggest(key, RULE_KEYS)}"
+                raw.key_lines[key], f"{where}: unknown key '{key}'{suggest_key(key, RULE_KEYS)}"
             )
     if "route" not in raw:
         raise problems.fail(line, f"{where}: has no 'route'; add e.g. route: GET /orders/*")
@@ -249,7 +249,7 @@ def compile_rules(text: str, source: str) -> RuleSet:
     for key in document:
         if key not in TOP_LEVEL_KEYS:
             raise problems.fail(
-                document.key_lines[key], f"unknown top-level key '{key}'{_suggest(key, TOP_LEVEL_KEYS)}"
+                document.key_lines[key], f"unknown top-level key '{key}'{suggest_key(key, TOP_LEVEL_KEYS)}"
             )
     version = document.get("version")
     if version != RULES_VERSION or isinstance(version, bool):
