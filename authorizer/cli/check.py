@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from authorizer.cli.coverage import RouteView, dead_rules, requirement_of, view_routes, wildcard_reach
-from authorizer.cli.output import table
+from authorizer.cli.output import plural, table
 from authorizer.cli.policy_budget import PolicyBudget, measure_policy
 from authorizer.cli.template_routes import TemplateRoute
 from authorizer.cli.why import rule_label
@@ -87,7 +87,8 @@ def _requirement_rows(view: RouteView) -> list[list[str]]:
         return [[view.route.text, "every request", requirement_of(rules), _ids(rules)]]
     rows = []
     for position, (request, rules) in enumerate(groups):
-        rows.append([view.route.text if position == 0 else "", request.text, requirement_of(rules), _ids(rules)])
+        label = request.text if request in view.witnesses else f"e.g. {request.text}"
+        rows.append([view.route.text if position == 0 else "", label, requirement_of(rules), _ids(rules)])
     return rows
 
 
@@ -98,8 +99,9 @@ def _ids(rules: Sequence[Rule]) -> str:
 def render_check(report: CheckReport) -> str:
     rs, budget = report.ruleset, report.budget
     lines = [
-        f"Rules {rs.source} (digest {rs.digest}, {len(rs.rules)} rules) against {report.template} "
-        f"({len(report.views)} routes guarded by the authorizer, {len(report.public)} public)",
+        f"Rules {rs.source} (digest {rs.digest}, {plural(len(rs.rules), 'rule')}) against "
+        f"{report.template} ({plural(len(report.views), 'route')} guarded by the authorizer, "
+        f"{len(report.public)} public)",
         "",
         "Effective requirement per route (every rule that matches must be satisfied):",
     ]
@@ -129,7 +131,7 @@ def render_check(report: CheckReport) -> str:
         lines.append(f"Policy size: a resource is {len(budget.longest_resource)} characters, over {MAX_RESOURCE_LENGTH}.")
     else:
         lines.append(
-            f"Policy size: largest {budget.largest_bytes} bytes, {budget.resources} resources "
+            f"Policy size: largest {budget.largest_bytes} bytes, {plural(budget.resources, 'resource')} "
             f"(budget {budget.budget_bytes} bytes); longest resource {len(budget.longest_resource)} "
             f"of {MAX_RESOURCE_LENGTH} characters:"
         )
@@ -140,7 +142,7 @@ def render_check(report: CheckReport) -> str:
     for message in report.warnings:
         lines.append(f"warning: {message}")
     errors, warnings = len(report.errors), len(report.warnings)
-    lines.append(f"{'FAILED' if errors else 'OK'}: {errors} errors, {warnings} warnings.")
+    lines.append(f"{'FAILED' if errors else 'OK'}: {plural(errors, 'error')}, {plural(warnings, 'warning')}.")
     return "\n".join(lines) + "\n"
 
 

@@ -24,6 +24,11 @@ class RouteView:
     matched: tuple[tuple[Rule, ...], ...]  # per request, in rule order
 
     @property
+    def witnesses(self) -> tuple[Request, ...]:
+        """Requests found for rules that match only some requests of the route."""
+        return self.requests[self.generic_count :]
+
+    @property
     def uncovered(self) -> tuple[Request, ...]:
         """Generic requests no rule matches: the route is denied to everyone there."""
         return tuple(

@@ -83,6 +83,7 @@ def explain_scopes(ruleset: RuleSet, views: Sequence[RouteView], granted: Grante
         verdicts = {d["allowed"] for d in decisions}
         routes.append({
             "route": view.route.text,
+            "witnesses": [request.text for request in view.witnesses],
             "decision": "allowed" if verdicts == {True} else "denied" if verdicts == {False} else "partly allowed",
             "requests": decisions,
         })
@@ -101,8 +102,10 @@ def render_scopes(result: dict[str, Any]) -> str:
             rows.append([route["route"], "every request", route["decision"], decision["why"]])
             continue
         for position, decision in enumerate(distinct.values()):
+            label = decision["request"]
             rows.append([
-                route["route"] if position == 0 else "", decision["request"],
+                route["route"] if position == 0 else "",
+                label if label in route["witnesses"] else f"e.g. {label}",
                 "allowed" if decision["allowed"] else "denied", decision["why"],
             ])
     lines += table(["ROUTE", "REQUESTS", "DECISION", "WHY"], rows)

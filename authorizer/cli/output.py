@@ -19,5 +19,10 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, indent: int 
     ]
 
 
+def plural(count: int, word: str) -> str:
+    """``1 rule``, ``2 rules``."""
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
 def to_json(document: Any) -> str:
     return json.dumps(document, indent=2, sort_keys=False) + "\n"

@@ -109,57 +109,22 @@ def _route_tokens(route: TemplateRoute) -> list[tuple[int, str]]:
     return tokens or [(LITERAL, "/")]
 
 
-def _search_path(pattern: str, route: TemplateRoute, generic: str) -> str | None:
-    """Shortest string matched by the glob ``pattern`` and by ``route``'s path (or None).
+_State = tuple[int, int]  # (position in route tokens, phase)
 
-    States are (position in pattern, position in route tokens, phase), phase 0
-    at the start of a token, 1 inside a parameter after a character, 2 inside
-    a {proxy+} just after a '/'.
-    """
-    tokens = _route_tokens(route)
-    literals = {c for c in pattern if c not in "*?"} | {text for kind, text in tokens if kind == LITERAL}
-    alphabet = [generic] + sorted(literals - {generic, "/"}) + ["/"]
-    start = (0, 0, 0)
-    parents: dict[tuple[int, int, int], tuple[tuple[int, int, int], str] | None] = {start: None}
-    queue: deque[tuple[int, int, int]] = deque([start])
-    while queue:
-        state = queue.popleft()
-        i, j, phase = state
-        if i == len(pattern) and j == len(tokens) and phase == 0:
-            chars: list[str] = []
-            while parents[state] is not None:
-                state, char = parents[state]  # type: ignore[misc]
-                chars.append(char)
-            return "".join(reversed(chars))
-        moves: list[tuple[tuple[int, int, int], str]] = []
-        if i < len(pattern) and pattern[i] == "*":
-            moves.append(((i + 1, j, phase), ""))
+
+def _closure(tokens: list[tuple[int, str]], states: Iterable[_State]) -> frozenset[_State]:
+    """Add the moves that need no character: leaving a parameter after its first character."""
+    found = set(states)
+    for j, phase in list(found):
         if phase == 1:
-            moves.append(((i, j + 1, 0), ""))
-        for char in alphabet:
-            if i == len(pattern):
-                break
-            p = pattern[i]
-            if p == "*":
-                next_i = i
-            elif p == "?" or p == char:
-                next_i = i + 1
-            else:
-                continue
-            next_route = _route_step(tokens, j, phase, char)
-            if next_route is not None:
-                moves.append(((next_i, *next_route), char))
-        for target, char in moves:
-            if target not in parents:
-                parents[target] = (state, char)
-                if char:
-                    queue.append(target)
-                else:
-                    queue.appendleft(target)
-    return None
+            found.add((j + 1, 0))
+    return frozenset(found)
 
 
-def _route_step(tokens: list[tuple[int, str]], j: int, phase: int, char: str) -> tuple[int, int] | None:
+def _route_step(tokens: list[tuple[int, str]], state: _State, char: str) -> _State | None:
+    """Phase 0: at the start of token j; 1: inside a parameter after a character; 2: in a
+    {proxy+} just after a '/'."""
+    j, phase = state
     if j == len(tokens):
         return None
     kind, text = tokens[j]
@@ -172,6 +137,74 @@ def _route_step(tokens: list[tuple[int, str]], j: int, phase: int, char: str) ->
     return None
 
 
+def _step_all(tokens: list[tuple[int, str]], states: frozenset[_State], char: str) -> frozenset[_State]:
+    moved = (_route_step(tokens, state, char) for state in states)
+    return _closure(tokens, (state for state in moved if state is not None))
+
+
+def _search_path(
+    pattern: str, route: TemplateRoute, generic: str, shadows: Iterable[TemplateRoute]
+) -> str | None:
+    """The shortest path the glob ``pattern`` and ``route`` both match and no route in
+    ``shadows`` (the more specific routes) matches; None when there is none.
+
+    A breadth-first search of the product of the glob, the route's path and the
+    determinized paths of the shadowing routes. Characters: the generic one
+    first, then every literal of the glob and the routes, then '/'.
+    """
+    tokens = _route_tokens(route)
+    others = [_route_tokens(other) for other in shadows]
+    literals = {c for c in pattern if c not in "*?"} | {text for kind, text in tokens if kind == LITERAL}
+    literals |= {text for other in others for kind, text in other if kind == LITERAL}
+    alphabet = [generic] + sorted(literals - {generic, "/"}) + ["/"]
+
+    def glob_closure(i: int) -> list[int]:
+        positions = [i]
+        while i < len(pattern) and pattern[i] == "*":
+            i += 1
+            positions.append(i)
+        return positions
+
+    State = tuple[frozenset[int], frozenset[_State], tuple[frozenset[_State], ...]]
+    start: State = (
+        frozenset(glob_closure(0)),
+        _closure(tokens, [(0, 0)]),
+        tuple(_closure(other, [(0, 0)]) for other in others),
+    )
+    parents: dict[State, tuple[State, str] | None] = {start: None}
+    queue: deque[State] = deque([start])
+    while queue:
+        state = queue.popleft()
+        glob, mine, theirs = state
+        if (
+            len(pattern) in glob
+            and (len(tokens), 0) in mine
+            and not any((len(other), 0) in states for other, states in zip(others, theirs))
+        ):
+            chars: list[str] = []
+            while (parent := parents[state]) is not None:
+                state, char = parent
+                chars.append(char)
+            return "".join(reversed(chars))
+        for char in alphabet:
+            next_glob: set[int] = set()
+            for i in glob:
+                if i < len(pattern) and (pattern[i] in "*?" or pattern[i] == char):
+                    next_glob.update(glob_closure(i if pattern[i] == "*" else i + 1))
+            next_mine = _step_all(tokens, mine, char)
+            if not next_glob or not next_mine:
+                continue
+            target: State = (
+                frozenset(next_glob),
+                next_mine,
+                tuple(_step_all(other, states, char) for other, states in zip(others, theirs)),
+            )
+            if target not in parents:
+                parents[target] = (state, char)
+                queue.append(target)
+    return None
+
+
 def find_witness(
     rule: Rule, route: TemplateRoute, generic: str, routes: Iterable[TemplateRoute]
 ) -> Request | None:
@@ -179,10 +212,11 @@ def find_witness(
     methods = [m for m in route.methods if m in rule.route.methods]
     if not methods:
         return None
-    path = _search_path(rule.route.pattern, route, generic)
+    routes = tuple(routes)
+    shadows = [other for other in routes if other.precedence < route.precedence]
+    path = _search_path(rule.route.pattern, route, generic, shadows)
     if path is None:
         return None
-    routes = tuple(routes)
     for method in methods:
         request = Request(method, path)
         if rule.route.matches(method, path) and route_of(request, routes) == route:
