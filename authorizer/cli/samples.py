@@ -24,10 +24,12 @@ number of ``/`` in one rule: past ``s + 1`` slashes one slash is matched by a
 
 Witnesses. A rule can match only some requests of a route (``GET /orders/1``
 on ``GET /orders/{id}``, ``* /admin/*`` on ``ANY /{proxy+}``), which generic
-samples never show. For such a pair, :func:`find_witness` searches the
-product of the rule's glob and the route's path for the shortest path both
-accept (generic characters first); the witness is kept only if
-``RuleSet.matching`` agrees and the route is where API Gateway sends it.
+samples never show. For each such pair, :func:`find_witness` searches the
+product of the rule's glob, the route's path and the paths of the more
+specific routes (which would take the request first) for the shortest path the
+first two match and none of the others does: it finds one if and only if one
+exists. The witness is kept only if ``RuleSet.matching`` agrees and the route
+is where API Gateway sends it.
 """
 
 from __future__ import annotations

@@ -78,24 +78,27 @@ clients:
 
 @dataclass(frozen=True)
 class Example:
-    folder: Path
-    template: Path
-    rules: Path
-    tables: Path
+    """The example laid out like the repository: template.yaml and policies/."""
 
-    def args(self, command: str, *extra: str) -> list[str]:
-        """A command line for ``command`` whose input options point into the folder."""
-        found = [command, *extra, "--template", str(self.template)]
-        if command != "diff":
-            found += ["--rules", str(self.rules)]
-        if command in ("test", "diff"):
-            found += ["--tests", str(self.tables)]
-        return found
+    folder: Path
+
+    @property
+    def template(self) -> Path:
+        return self.folder / "template.yaml"
+
+    @property
+    def rules(self) -> Path:
+        return self.folder / "policies" / "rules.yaml"
+
+    @property
+    def tables(self) -> Path:
+        return self.folder / "policies" / "rules_test.yaml"
 
 
 def write_example(folder: Path, *, rules: str = RULES, tables: str = TABLES, template: str = TEMPLATE) -> Example:
-    paths = Example(folder, folder / "template.yaml", folder / "rules.yaml", folder / "rules_test.yaml")
-    paths.template.write_text(template)
-    paths.rules.write_text(rules)
-    paths.tables.write_text(tables)
-    return paths
+    example = Example(folder)
+    example.rules.parent.mkdir(parents=True, exist_ok=True)
+    example.template.write_text(template)
+    example.rules.write_text(rules)
+    example.tables.write_text(tables)
+    return example
