@@ -18,7 +18,7 @@ decision.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,7 @@ class Client:
     scopes: frozenset[str]
     allowed_routes: frozenset[TemplateRoute]  # every request of these must be allowed
     allowed_requests: tuple[Request, ...]  # and these single requests
+    entry_lines: Mapping[str, int]  # line of each entry of 'allowed'
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ class Case:
     request: Request
     route: TemplateRoute
     expected_allowed: bool
+    line: int  # the entry that asks for an Allow, else the client
 
     @property
     def id(self) -> str:
@@ -144,7 +146,7 @@ def _parse_client(
             allowed_requests.append(parsed)
         else:
             allowed_routes.append(parsed)
-    return Client(name, line, scopes, frozenset(allowed_routes), tuple(allowed_requests))
+    return Client(name, line, scopes, frozenset(allowed_routes), tuple(allowed_requests), seen)
 
 
 def compile_decision_tables(
@@ -197,11 +199,12 @@ def cases_for(client: Client, views: Iterable[RouteView]) -> tuple[Case, ...]:
     for request in client.allowed_requests:
         route = route_of(request, routes)
         assert route is not None  # checked when the table was compiled
-        cases[request] = Case(client, request, route, True)
+        cases[request] = Case(client, request, route, True, client.entry_lines[request.text])
     for view in views:
         whole = view.route in client.allowed_routes
+        line = client.entry_lines[view.route.text] if whole else client.line
         for request in view.requests:
-            cases.setdefault(request, Case(client, request, view.route, whole))
+            cases.setdefault(request, Case(client, request, view.route, whole, line))
     return tuple(cases.values())
 
 

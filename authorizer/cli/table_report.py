@@ -34,7 +34,7 @@ def render_tables(outcomes: Sequence[Outcome], clients: Sequence[Client], tables
         lines.append(f"{'FAIL' if bad else 'ok  '}  {client.name} (line {client.line}): {len(mine)} cases, {bad} failed")
     for outcome in failures:
         case = outcome.case
-        lines.append(f"{tables}:{case.client.line}: {_failure(outcome)}")
+        lines.append(f"{tables}:{case.line}: {_failure(outcome)}")
     passed = len(outcomes) - len(failures)
     lines.append(f"{'FAILED' if failures else 'OK'}: {passed} of {len(outcomes)} cases passed.")
     return "\n".join(lines) + "\n"
@@ -52,6 +52,7 @@ def tables_json(outcomes: Sequence[Outcome], tables: str) -> dict[str, Any]:
                 "expected": "allowed" if o.case.expected_allowed else "denied",
                 "actual": "allowed" if o.decision.allowed else "denied",
                 "passed": o.passed,
+                "line": o.case.line,
                 "reason": o.decision.reason,
                 "rules": list(o.decision.matched_ids),
                 "missing_scopes": list(o.decision.missing_scopes),

@@ -62,14 +62,17 @@ TABLES = """\
 version: 1
 clients:
   - name: reader
-    scopes: [read:orders]
+    scopes: [read:orders, vip]
     allowed:
       - GET /orders
       - GET /orders/{id}
       - GET /orders/{id}/refunds
   - name: admin
     scopes: [admin, vip]
-    allowed: [GET /orders, GET /orders/42, "DELETE /orders/{id}"]
+    allowed: [GET /orders, "GET /orders/{id}", "DELETE /orders/{id}", "GET /orders/{id}/refunds"]
+  - name: writer
+    scopes: [write:orders]
+    allowed: [POST /orders]
   - name: nobody
     scopes: []
     allowed: []
