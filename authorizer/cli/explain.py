@@ -117,6 +117,7 @@ def explain_target(
     target: TemplateRoute | Request, granted: GrantedScopes | None,
 ) -> dict[str, Any]:
     routes = [view.route for view in views]
+    applies = True
     if isinstance(target, TemplateRoute):
         view = next(v for v in views if v.route == target)
         examples = [request for request, _ in view.groups()]
@@ -127,14 +128,21 @@ def explain_target(
         if route is not None:
             where = f"route {route.text} of the template (line {route.line})"
         elif route_of(target, public) is not None:
-            where = "a public route (Authorizer: NONE): the authorizer never sees it"
+            where, applies = "a public route (Authorizer: NONE): the authorizer never sees it", False
         else:
             where = "no route of the template: API Gateway answers it without the authorizer"
+            applies = False
+    witnesses = view.witnesses if isinstance(target, TemplateRoute) else ()
     cases = []
     for request in examples:
         rules = ruleset.matching(request.method, request.path)
+        if not isinstance(target, TemplateRoute) or request in witnesses:
+            label = request.text
+        else:
+            label = f"{'other requests' if witnesses else 'every request'}, e.g. {request.text}"
         case: dict[str, Any] = {
             "request": request.text,
+            "label": label,
             "rules": [
                 {"index": r.index, "id": r.id, "line": r.line, "route": r.route.text, "requirement": r.requirement}
                 for r in rules
@@ -145,7 +153,7 @@ def explain_target(
             decision = ruleset.decide(request.method, request.path, granted.scopes)
             case["decision"] = {"allowed": decision.allowed, "reason": decision.reason, "why": why(decision)}
         cases.append(case)
-    result: dict[str, Any] = {"target": target.text, "goes_to": where, "requests": cases}
+    result: dict[str, Any] = {"target": target.text, "goes_to": where, "rules_apply": applies, "requests": cases}
     if granted is not None:
         result["scopes"] = sorted(granted.scopes)
         result["scopes_origin"] = granted.origin
@@ -158,8 +166,12 @@ def render_target(result: dict[str, Any], source: str) -> str:
         lines.append(f"Scopes: {' '.join(result['scopes']) or '(none)'} ({result['scopes_origin']})")
     for case in result["requests"]:
         lines.append("")
-        if len(result["requests"]) > 1 or case["request"] != result["target"]:
-            lines.append(f"{case['request']}:")
+        if case["request"] != result["target"]:
+            lines.append(f"{case['label']}:")
+        if not result["rules_apply"]:
+            matching = ", ".join(f"rule {rule['index']} ({rule['route']})" for rule in case["rules"])
+            lines.append(f"  the rules are not consulted (matching rules: {matching or 'none'})")
+            continue
         if not case["rules"]:
             lines.append("  no rule matches: denied to every token; add a rule to allow it")
         else:
