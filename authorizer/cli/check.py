@@ -64,8 +64,14 @@ class CheckReport:
 
 
 def run_check(
-    ruleset: RuleSet, template: str, routes: Sequence[TemplateRoute],
-    public: Sequence[TemplateRoute], *, stage: str, budget_bytes: int, strict: bool,
+    ruleset: RuleSet,
+    template: str,
+    routes: Sequence[TemplateRoute],
+    public: Sequence[TemplateRoute],
+    *,
+    stage: str,
+    budget_bytes: int,
+    strict: bool,
 ) -> CheckReport:
     views = view_routes(ruleset, routes)
     return CheckReport(
@@ -120,7 +126,11 @@ def render_check(report: CheckReport) -> str:
         if not uncovered
         else f"Coverage: {len(uncovered)} route(s) matched by no rule (see errors)."
     )
-    lines.append("Dead rules: none." if not report.dead else f"Dead rules: {len(report.dead)} (see {'errors' if report.strict else 'warnings'}).")
+    lines.append(
+        "Dead rules: none."
+        if not report.dead
+        else f"Dead rules: {len(report.dead)} (see {'errors' if report.strict else 'warnings'})."
+    )
     if not report.reach:
         lines.append("Wildcard reach: no rule reaches a route besides the one it names.")
     else:
@@ -128,7 +138,9 @@ def render_check(report: CheckReport) -> str:
         for rule, routes in report.reach:
             lines.append(f"  {rule_label(rule)} -> {', '.join(route.text for route in routes)}")
     if budget.resource_too_long:
-        lines.append(f"Policy size: a resource is {len(budget.longest_resource)} characters, over {MAX_RESOURCE_LENGTH}.")
+        lines.append(
+            f"Policy size: a resource is {len(budget.longest_resource)} characters, over {MAX_RESOURCE_LENGTH}."
+        )
     else:
         lines.append(
             f"Policy size: largest {budget.largest_bytes} bytes, {plural(budget.resources, 'resource')} "
@@ -150,7 +162,11 @@ def check_json(report: CheckReport) -> dict[str, Any]:
     budget = report.budget
     return {
         "ok": not report.errors,
-        "rules": {"source": report.ruleset.source, "digest": report.ruleset.digest, "count": len(report.ruleset.rules)},
+        "rules": {
+            "source": report.ruleset.source,
+            "digest": report.ruleset.digest,
+            "count": len(report.ruleset.rules),
+        },
         "template": report.template,
         "routes": [
             {
@@ -159,7 +175,11 @@ def check_json(report: CheckReport) -> dict[str, Any]:
                 "covered": not view.uncovered,
                 "uncovered_examples": [r.text for r in view.uncovered],
                 "requirements": [
-                    {"example": request.text, "requirement": requirement_of(rules), "rules": [r.id for r in rules]}
+                    {
+                        "example": request.text,
+                        "requirement": requirement_of(rules),
+                        "rules": [r.id for r in rules],
+                    }
                     for request, rules in view.groups()
                 ],
                 "always_rules": [r.id for r in view.always],

@@ -32,9 +32,7 @@ class RouteView:
     def uncovered(self) -> tuple[Request, ...]:
         """Generic requests no rule matches: the route is denied to everyone there."""
         return tuple(
-            request
-            for request, rules in zip(self.requests[: self.generic_count], self.matched)
-            if not rules
+            request for request, rules in zip(self.requests[: self.generic_count], self.matched) if not rules
         )
 
     @property
@@ -105,9 +103,9 @@ def requirement_of(rules: Iterable[Rule]) -> str:
 
 def names(rule: Rule, route: TemplateRoute) -> bool:
     """Whether ``rule`` is written for ``route`` itself (same path, parameters as ``*``)."""
-    pattern = "/" + "/".join(
-        "*" if kind else text for kind, text in route.segments
-    ) if route.segments else "/"
+    pattern = (
+        "/" + "/".join("*" if kind else text for kind, text in route.segments) if route.segments else "/"
+    )
     return rule.route.pattern == pattern and any(m in rule.route.methods for m in route.methods)
 
 
@@ -125,9 +123,7 @@ def wildcard_reach(
     for rule in ruleset.rules:
         if not rule.route.has_wildcard:
             continue
-        others = tuple(
-            view.route for view in views if rule in view.reaching and not names(rule, view.route)
-        )
+        others = tuple(view.route for view in views if rule in view.reaching and not names(rule, view.route))
         if others:
             found.append((rule, others))
     return tuple(found)

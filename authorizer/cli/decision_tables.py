@@ -81,8 +81,12 @@ class _Problems:
 
 
 def _parse_entry(
-    raw: Any, line: int, where: str, routes: Sequence[TemplateRoute],
-    public: Sequence[TemplateRoute], problems: _Problems,
+    raw: Any,
+    line: int,
+    where: str,
+    routes: Sequence[TemplateRoute],
+    public: Sequence[TemplateRoute],
+    problems: _Problems,
 ) -> TemplateRoute | Request:
     fields = raw.split() if isinstance(raw, str) else []
     if len(fields) != 2 or not fields[1].startswith("/"):
@@ -98,24 +102,31 @@ def _parse_entry(
             return request
         if route_of(request, public) is not None:
             raise problems.fail(
-                line, f"{where}: {raw} is a public route (Authorizer: NONE): the authorizer never "
+                line,
+                f"{where}: {raw} is a public route (Authorizer: NONE): the authorizer never "
                 "sees it; remove it from the table",
             )
     known = ", ".join(route.text for route in routes) or "none"
     raise problems.fail(
-        line, f"{where}: {raw} is not a route of the template guarded by the authorizer "
+        line,
+        f"{where}: {raw} is not a route of the template guarded by the authorizer "
         f"(routes: {known}); fix the route or add it to template.yaml",
     )
 
 
 def _scopes(raw: Any, line: int, where: str, problems: _Problems) -> frozenset[str]:
     if not isinstance(raw, list) or not all(isinstance(s, str) and SCOPE_TOKEN.fullmatch(s) for s in raw):
-        raise problems.fail(line, f"{where}: 'scopes' must be a list of scope names, e.g. scopes: [read:hello] or []")
+        raise problems.fail(
+            line, f"{where}: 'scopes' must be a list of scope names, e.g. scopes: [read:hello] or []"
+        )
     return frozenset(raw)
 
 
 def _parse_client(
-    raw: Any, line: int, routes: Sequence[TemplateRoute], public: Sequence[TemplateRoute],
+    raw: Any,
+    line: int,
+    routes: Sequence[TemplateRoute],
+    public: Sequence[TemplateRoute],
     problems: _Problems,
 ) -> Client:
     if not isinstance(raw, LineDict):
@@ -124,7 +135,9 @@ def _parse_client(
     where = f"client {name!r}" if isinstance(name, str) else "client"
     for key in raw:
         if key not in CLIENT_KEYS:
-            raise problems.fail(raw.key_lines[key], f"{where}: unknown key '{key}'{suggest_key(key, CLIENT_KEYS)}")
+            raise problems.fail(
+                raw.key_lines[key], f"{where}: unknown key '{key}'{suggest_key(key, CLIENT_KEYS)}"
+            )
     if not isinstance(name, str) or not name.strip():
         raise problems.fail(line, f"{where}: needs a 'name' (a non-empty string)")
     for key in ("scopes", "allowed"):
@@ -133,14 +146,18 @@ def _parse_client(
     scopes = _scopes(raw["scopes"], raw.key_lines["scopes"], where, problems)
     entries = raw["allowed"]
     if not isinstance(entries, LineList):
-        raise problems.fail(raw.key_lines["allowed"], f"{where}: 'allowed' must be a list of routes, [] when empty")
+        raise problems.fail(
+            raw.key_lines["allowed"], f"{where}: 'allowed' must be a list of routes, [] when empty"
+        )
     allowed_routes: list[TemplateRoute] = []
     allowed_requests: list[Request] = []
     seen: dict[str, int] = {}
     for entry, entry_line in zip(entries, entries.item_lines):
         parsed = _parse_entry(entry, entry_line, where, routes, public, problems)
         if parsed.text in seen:
-            raise problems.fail(entry_line, f"{where}: {parsed.text} is listed twice (line {seen[parsed.text]}); keep one")
+            raise problems.fail(
+                entry_line, f"{where}: {parsed.text} is listed twice (line {seen[parsed.text]}); keep one"
+            )
         seen[parsed.text] = entry_line
         if isinstance(parsed, Request):
             allowed_requests.append(parsed)
@@ -161,19 +178,29 @@ def compile_decision_tables(
         raise problems.fail(None, "must be a mapping with 'version: 1' and 'clients:'")
     for key in document:
         if key not in TOP_LEVEL_KEYS:
-            raise problems.fail(document.key_lines[key], f"unknown top-level key '{key}'{suggest_key(key, TOP_LEVEL_KEYS)}")
+            raise problems.fail(
+                document.key_lines[key], f"unknown top-level key '{key}'{suggest_key(key, TOP_LEVEL_KEYS)}"
+            )
     version = document.get("version")
     if version != TABLES_VERSION or isinstance(version, bool):
-        raise problems.fail(document.key_lines.get("version", document.line), f"'version' must be {TABLES_VERSION} (found {version!r})")
+        raise problems.fail(
+            document.key_lines.get("version", document.line),
+            f"'version' must be {TABLES_VERSION} (found {version!r})",
+        )
     raw_clients = document.get("clients")
     if not isinstance(raw_clients, LineList) or not raw_clients:
-        raise problems.fail(document.key_lines.get("clients", document.line), "'clients' must be a non-empty list")
+        raise problems.fail(
+            document.key_lines.get("clients", document.line), "'clients' must be a non-empty list"
+        )
     clients: list[Client] = []
     names: dict[str, int] = {}
     for raw, line in zip(raw_clients, raw_clients.item_lines):
         client = _parse_client(raw, line, routes, public, problems)
         if client.name in names:
-            raise problems.fail(line, f"client {client.name!r} is already defined on line {names[client.name]}; rename or merge it")
+            raise problems.fail(
+                line,
+                f"client {client.name!r} is already defined on line {names[client.name]}; rename or merge it",
+            )
         names[client.name] = line
         clients.append(client)
     return tuple(clients)
@@ -187,7 +214,9 @@ def load_decision_tables(
     except FileNotFoundError:
         raise DecisionTableError(f"{path}: decision tables not found; add the file or pass --tests") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise DecisionTableError(f"{path}: cannot read the decision tables ({error.__class__.__name__})") from None
+        raise DecisionTableError(
+            f"{path}: cannot read the decision tables ({error.__class__.__name__})"
+        ) from None
     return compile_decision_tables(text, str(path), routes, public)
 
 

@@ -29,7 +29,12 @@ class Change:
             "before": self.before,
             "after": self.after,
             "requests": [
-                {"request": r.text, "before": "allowed" if b else "denied", "after": "allowed" if a else "denied", "why": w}
+                {
+                    "request": r.text,
+                    "before": "allowed" if b else "denied",
+                    "after": "allowed" if a else "denied",
+                    "why": w,
+                }
                 for r, b, a, w in self.requests
             ],
         }

@@ -18,8 +18,12 @@ from authorizer.rules import RuleSet
 from authorizer.tokens import decompose_unverified_jwt, read_scopes
 
 _ANY_SHAPE = TokenSettings(
-    issuer="", audience="", algorithms=("RS256", "PS256"), profiles=("auth0", "rfc9068"),
-    clock_skew_seconds=0, max_token_bytes=65536,
+    issuer="",
+    audience="",
+    algorithms=("RS256", "PS256"),
+    profiles=("auth0", "rfc9068"),
+    clock_skew_seconds=0,
+    max_token_bytes=65536,
 )
 
 
@@ -44,7 +48,9 @@ def scopes_from_token(token: str) -> GrantedScopes:
         unverified = decompose_unverified_jwt(token.strip(), _ANY_SHAPE)
         scopes = read_scopes(unverified.payload)
     except InvalidToken as error:
-        raise ExplainInputError(f"the token does not decode ({error}); the authorizer would refuse it (401)") from None
+        raise ExplainInputError(
+            f"the token does not decode ({error}); the authorizer would refuse it (401)"
+        ) from None
     return GrantedScopes(
         frozenset(scopes),
         f"from --token {fingerprint} (SHA-256 prefix), decoded WITHOUT verification: "
@@ -72,21 +78,29 @@ def explain_scopes(ruleset: RuleSet, views: Sequence[RouteView], granted: Grante
         decisions = []
         for request in view.requests:
             decision = ruleset.decide(request.method, request.path, granted.scopes)
-            decisions.append({
-                "request": request.text,
-                "allowed": decision.allowed,
-                "reason": decision.reason,
-                "rules": list(decision.matched_ids),
-                "missing_scopes": list(decision.missing_scopes),
-                "why": why(decision),
-            })
+            decisions.append(
+                {
+                    "request": request.text,
+                    "allowed": decision.allowed,
+                    "reason": decision.reason,
+                    "rules": list(decision.matched_ids),
+                    "missing_scopes": list(decision.missing_scopes),
+                    "why": why(decision),
+                }
+            )
         verdicts = {d["allowed"] for d in decisions}
-        routes.append({
-            "route": view.route.text,
-            "witnesses": [request.text for request in view.witnesses],
-            "decision": "allowed" if verdicts == {True} else "denied" if verdicts == {False} else "partly allowed",
-            "requests": decisions,
-        })
+        routes.append(
+            {
+                "route": view.route.text,
+                "witnesses": [request.text for request in view.witnesses],
+                "decision": "allowed"
+                if verdicts == {True}
+                else "denied"
+                if verdicts == {False}
+                else "partly allowed",
+                "requests": decisions,
+            }
+        )
     return {"scopes": sorted(granted.scopes), "scopes_origin": granted.origin, "routes": routes}
 
 
@@ -103,18 +117,24 @@ def render_scopes(result: dict[str, Any]) -> str:
             continue
         for position, decision in enumerate(distinct.values()):
             label = decision["request"]
-            rows.append([
-                route["route"] if position == 0 else "",
-                label if label in route["witnesses"] else f"e.g. {label}",
-                "allowed" if decision["allowed"] else "denied", decision["why"],
-            ])
+            rows.append(
+                [
+                    route["route"] if position == 0 else "",
+                    label if label in route["witnesses"] else f"e.g. {label}",
+                    "allowed" if decision["allowed"] else "denied",
+                    decision["why"],
+                ]
+            )
     lines += table(["ROUTE", "REQUESTS", "DECISION", "WHY"], rows)
     return "\n".join(lines) + "\n"
 
 
 def explain_target(
-    ruleset: RuleSet, views: Sequence[RouteView], public: Sequence[TemplateRoute],
-    target: TemplateRoute | Request, granted: GrantedScopes | None,
+    ruleset: RuleSet,
+    views: Sequence[RouteView],
+    public: Sequence[TemplateRoute],
+    target: TemplateRoute | Request,
+    granted: GrantedScopes | None,
 ) -> dict[str, Any]:
     routes = [view.route for view in views]
     applies = True
@@ -144,7 +164,13 @@ def explain_target(
             "request": request.text,
             "label": label,
             "rules": [
-                {"index": r.index, "id": r.id, "line": r.line, "route": r.route.text, "requirement": r.requirement}
+                {
+                    "index": r.index,
+                    "id": r.id,
+                    "line": r.line,
+                    "route": r.route.text,
+                    "requirement": r.requirement,
+                }
                 for r in rules
             ],
             "requirement": requirement_of(rules),
@@ -153,7 +179,12 @@ def explain_target(
             decision = ruleset.decide(request.method, request.path, granted.scopes)
             case["decision"] = {"allowed": decision.allowed, "reason": decision.reason, "why": why(decision)}
         cases.append(case)
-    result: dict[str, Any] = {"target": target.text, "goes_to": where, "rules_apply": applies, "requests": cases}
+    result: dict[str, Any] = {
+        "target": target.text,
+        "goes_to": where,
+        "rules_apply": applies,
+        "requests": cases,
+    }
     if granted is not None:
         result["scopes"] = sorted(granted.scopes)
         result["scopes_origin"] = granted.origin
@@ -177,10 +208,11 @@ def render_target(result: dict[str, Any], source: str) -> str:
         else:
             lines.append("  matching rules:")
             for rule in case["rules"]:
-                lines.append(f"    {source}:{rule['line']}: rule {rule['index']} ({rule['route']}) needs {rule['requirement']}")
+                lines.append(
+                    f"    {source}:{rule['line']}: rule {rule['index']} ({rule['route']}) needs {rule['requirement']}"
+                )
             lines.append(f"  to be allowed, a token needs: {case['requirement']}")
         if "decision" in case:
             verdict = "allowed" if case["decision"]["allowed"] else "denied"
             lines.append(f"  with these scopes: {verdict} ({case['decision']['why']})")
     return "\n".join(lines) + "\n"
-

@@ -43,8 +43,12 @@ DEFAULT_TESTS = Path("policies/rules_test.yaml")
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE, help="SAM template (default: %(default)s)")
-    common.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    common.add_argument(
+        "--template", type=Path, default=DEFAULT_TEMPLATE, help="SAM template (default: %(default)s)"
+    )
+    common.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
 
     parser = argparse.ArgumentParser(
         prog="python -m authorizer",
@@ -58,26 +62,38 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--rules", type=Path, default=DEFAULT_RULES, help="rules file (default: %(default)s)")
     check.add_argument("--strict", action="store_true", help="dead rules are errors, not warnings")
     check.add_argument(
-        "--policy-budget-bytes", type=int, default=DEFAULT_BUDGET_BYTES,
+        "--policy-budget-bytes",
+        type=int,
+        default=DEFAULT_BUDGET_BYTES,
         help="largest acceptable policy in bytes (default: %(default)s)",
     )
     check.add_argument("--stage", help="stage name for policy sizes (default: the template's longest)")
 
-    explain = sub.add_parser("explain", parents=[common], help="explain decisions for scopes, a token or a route")
-    explain.add_argument("route", nargs="?", help="a request ('DELETE /orders/42') or a template route ('GET /orders/{id}')")
-    explain.add_argument("--rules", type=Path, default=DEFAULT_RULES, help="rules file (default: %(default)s)")
+    explain = sub.add_parser(
+        "explain", parents=[common], help="explain decisions for scopes, a token or a route"
+    )
+    explain.add_argument(
+        "route", nargs="?", help="a request ('DELETE /orders/42') or a template route ('GET /orders/{id}')"
+    )
+    explain.add_argument(
+        "--rules", type=Path, default=DEFAULT_RULES, help="rules file (default: %(default)s)"
+    )
     given = explain.add_mutually_exclusive_group()
     given.add_argument("--scopes", help='granted scopes, space-separated: "read:orders write:orders"')
     given.add_argument("--token", help="an access token, decoded WITHOUT verification (never printed)")
 
     test = sub.add_parser("test", parents=[common], help="run the decision tables of rules_test.yaml")
     test.add_argument("--rules", type=Path, default=DEFAULT_RULES, help="rules file (default: %(default)s)")
-    test.add_argument("--tests", type=Path, default=DEFAULT_TESTS, help="decision tables (default: %(default)s)")
+    test.add_argument(
+        "--tests", type=Path, default=DEFAULT_TESTS, help="decision tables (default: %(default)s)"
+    )
 
     diff = sub.add_parser("diff", parents=[common], help="decisions that change between two rule sets")
     diff.add_argument("files", nargs="*", type=Path, help="OLD NEW, or with --base just the rules file")
     diff.add_argument("--base", help="git revision of the old rules (e.g. HEAD~1, main)")
-    diff.add_argument("--tests", type=Path, default=DEFAULT_TESTS, help="clients to compare (default: %(default)s)")
+    diff.add_argument(
+        "--tests", type=Path, default=DEFAULT_TESTS, help="clients to compare (default: %(default)s)"
+    )
     return parser
 
 
@@ -87,8 +103,13 @@ def _check(args: argparse.Namespace) -> tuple[int, str]:
     ruleset = read_rules(args.rules)
     template = read_template(args.template)
     report = run_check(
-        ruleset, template.source, template.routes, template.public,
-        stage=args.stage or template.stage, budget_bytes=args.policy_budget_bytes, strict=args.strict,
+        ruleset,
+        template.source,
+        template.routes,
+        template.public,
+        stage=args.stage or template.stage,
+        budget_bytes=args.policy_budget_bytes,
+        strict=args.strict,
     )
     code = EXIT_FAILED if report.errors else EXIT_OK
     return code, to_json(check_json(report)) if args.format == "json" else render_check(report)
@@ -99,8 +120,11 @@ def _explain(args: argparse.Namespace) -> tuple[int, str]:
     template = read_template(args.template)
     try:
         granted = (
-            scopes_from_token(args.token) if args.token is not None
-            else scopes_from_text(args.scopes) if args.scopes is not None else None
+            scopes_from_token(args.token)
+            if args.token is not None
+            else scopes_from_text(args.scopes)
+            if args.scopes is not None
+            else None
         )
         target = parse_target(args.route, template.routes) if args.route else None
     except ExplainInputError as error:
@@ -143,9 +167,13 @@ def _diff(args: argparse.Namespace) -> tuple[int, str]:
     changes = diff_decisions(old, new, template.routes, clients)
     code = EXIT_FAILED if changes else EXIT_OK
     if args.format == "json":
-        return code, to_json({
-            "old": old.source, "new": new.source, "changes": [change.as_json() for change in changes],
-        })
+        return code, to_json(
+            {
+                "old": old.source,
+                "new": new.source,
+                "changes": [change.as_json() for change in changes],
+            }
+        )
     return code, render_diff(changes, old.source, new.source)
 
 
@@ -156,7 +184,9 @@ class _Usage(Exception):
 COMMANDS = {"check": _check, "explain": _explain, "test": _test, "diff": _diff}
 
 
-def main(argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
     """Run one subcommand; return the exit code (never raises for bad input)."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr

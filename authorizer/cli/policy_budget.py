@@ -95,4 +95,3 @@ def measure_policy(ruleset: RuleSet, stage: str, budget_bytes: int) -> PolicyBud
             count = sum(len(statement["Resource"]) for statement in document["Statement"])
             best = (size, count, tuple(sorted(scopes)))
     return PolicyBudget(best[0], best[1], best[2], budget_bytes, longest_resource, longest_rule)
-

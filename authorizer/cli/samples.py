@@ -75,9 +75,7 @@ def _segment_values(kind: int, text: str, space: SampleSpace, lengths: tuple[int
     if kind == PARAM:
         return values
     return [
-        "/".join(combo)
-        for depth in space.proxy_depths
-        for combo in itertools.product(values, repeat=depth)
+        "/".join(combo) for depth in space.proxy_depths for combo in itertools.product(values, repeat=depth)
     ]
 
 

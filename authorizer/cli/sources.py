@@ -55,13 +55,18 @@ def read_rules_at_revision(revision: str, path: Path) -> RuleSet:
     try:
         shown = subprocess.run(
             ["git", "show", f"{revision}:./{path.name}"],
-            cwd=folder, capture_output=True, timeout=GIT_TIMEOUT_SECONDS, check=False,
+            cwd=folder,
+            capture_output=True,
+            timeout=GIT_TIMEOUT_SECONDS,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise InputError(f"cannot run git to read {path} at {revision}: {error}") from None
     if shown.returncode != 0:
         reason = shown.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise InputError(f"{revision}:{path}: git cannot show it ({reason[-1] if reason else 'unknown error'})")
+        raise InputError(
+            f"{revision}:{path}: git cannot show it ({reason[-1] if reason else 'unknown error'})"
+        )
     try:
         text = shown.stdout.decode("utf-8")
         return compile_rules(text, f"{revision}:{path}")

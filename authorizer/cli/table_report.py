@@ -11,10 +11,10 @@ from authorizer.cli.why import why
 from authorizer.rules import RuleSet
 
 
-def run_tables(ruleset: RuleSet, views: Sequence[RouteView], clients: Sequence[Client]) -> tuple[Outcome, ...]:
-    return tuple(
-        outcome for client in clients for outcome in run_cases(ruleset, cases_for(client, views))
-    )
+def run_tables(
+    ruleset: RuleSet, views: Sequence[RouteView], clients: Sequence[Client]
+) -> tuple[Outcome, ...]:
+    return tuple(outcome for client in clients for outcome in run_cases(ruleset, cases_for(client, views)))
 
 
 def _failure(outcome: Outcome) -> str:
@@ -22,7 +22,9 @@ def _failure(outcome: Outcome) -> str:
     must = "allowed" if case.expected_allowed else "denied"
     got = "allowed" if outcome.decision.allowed else "denied"
     via = "" if case.request.text == case.route.text else f" (route {case.route.text})"
-    return f"{case.client.name}: {case.request.text}{via} must be {must} but is {got}: {why(outcome.decision)}"
+    return (
+        f"{case.client.name}: {case.request.text}{via} must be {must} but is {got}: {why(outcome.decision)}"
+    )
 
 
 def render_tables(outcomes: Sequence[Outcome], clients: Sequence[Client], tables: str) -> str:
@@ -31,7 +33,9 @@ def render_tables(outcomes: Sequence[Outcome], clients: Sequence[Client], tables
     for client in clients:
         mine = [o for o in outcomes if o.case.client == client]
         bad = sum(not o.passed for o in mine)
-        lines.append(f"{'FAIL' if bad else 'ok  '}  {client.name} (line {client.line}): {len(mine)} cases, {bad} failed")
+        lines.append(
+            f"{'FAIL' if bad else 'ok  '}  {client.name} (line {client.line}): {len(mine)} cases, {bad} failed"
+        )
     for outcome in failures:
         case = outcome.case
         lines.append(f"{tables}:{case.line}: {_failure(outcome)}")

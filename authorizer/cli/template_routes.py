@@ -101,9 +101,7 @@ def guarded_routes(app: SamApplication) -> tuple[TemplateRoute, ...]:
 
 def public_routes(app: SamApplication) -> tuple[TemplateRoute, ...]:
     return tuple(
-        template_route(spec.method, spec.path, spec.line)
-        for spec in app.routes
-        if spec.authorizer is None
+        template_route(spec.method, spec.path, spec.line) for spec in app.routes if spec.authorizer is None
     )
 
 

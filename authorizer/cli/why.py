@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from authorizer.rules import Rule, RouteDecision
+from authorizer.rules import RouteDecision, Rule
 
 
 def rule_label(rule: Rule) -> str:

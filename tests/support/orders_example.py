@@ -98,7 +98,9 @@ class Example:
         return self.folder / "policies" / "rules_test.yaml"
 
 
-def write_example(folder: Path, *, rules: str = RULES, tables: str = TABLES, template: str = TEMPLATE) -> Example:
+def write_example(
+    folder: Path, *, rules: str = RULES, tables: str = TABLES, template: str = TEMPLATE
+) -> Example:
     example = Example(folder)
     example.rules.parent.mkdir(parents=True, exist_ok=True)
     example.template.write_text(template)

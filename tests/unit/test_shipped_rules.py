@@ -33,4 +33,6 @@ def test_decision_table_case(case: Case) -> None:
     decision = RULES.decide(case.request.method, case.request.path, case.client.scopes)
     expected = "allowed" if case.expected_allowed else "denied"
     actual = "allowed" if decision.allowed else "denied"
-    assert actual == expected, f"policies/rules_test.yaml:{case.line}: {case.id} must be {expected}: {why(decision)}"
+    assert actual == expected, (
+        f"policies/rules_test.yaml:{case.line}: {case.id} must be {expected}: {why(decision)}"
+    )
