@@ -26,9 +26,9 @@ from typing import Any
 from authorizer.cli.coverage import RouteView
 from authorizer.cli.template_routes import Request, TemplateRoute, route_of
 from authorizer.route import HTTP_METHODS
-from authorizer.rules import RouteDecision, RuleSet, suggest_key
+from authorizer.rules import RouteDecision, RuleSet
 from authorizer.tokens import SCOPE_TOKEN
-from authorizer.yaml_source import LineDict, LineList, YamlProblem, load_yaml
+from authorizer.yaml_source import LineDict, LineList, YamlProblem, load_versioned_list, suggest_key
 
 TABLES_VERSION = 1
 TOP_LEVEL_KEYS = ("version", "clients", "description")
@@ -171,27 +171,11 @@ def compile_decision_tables(
 ) -> tuple[Client, ...]:
     problems = _Problems(source)
     try:
-        document = load_yaml(text)
+        _, raw_clients = load_versioned_list(
+            text, version=TABLES_VERSION, list_key="clients", keys=TOP_LEVEL_KEYS
+        )
     except YamlProblem as problem:
         raise problems.fail(problem.line, str(problem)) from None
-    if not isinstance(document, LineDict):
-        raise problems.fail(None, "must be a mapping with 'version: 1' and 'clients:'")
-    for key in document:
-        if key not in TOP_LEVEL_KEYS:
-            raise problems.fail(
-                document.key_lines[key], f"unknown top-level key '{key}'{suggest_key(key, TOP_LEVEL_KEYS)}"
-            )
-    version = document.get("version")
-    if version != TABLES_VERSION or isinstance(version, bool):
-        raise problems.fail(
-            document.key_lines.get("version", document.line),
-            f"'version' must be {TABLES_VERSION} (found {version!r})",
-        )
-    raw_clients = document.get("clients")
-    if not isinstance(raw_clients, LineList) or not raw_clients:
-        raise problems.fail(
-            document.key_lines.get("clients", document.line), "'clients' must be a non-empty list"
-        )
     clients: list[Client] = []
     names: dict[str, int] = {}
     for raw, line in zip(raw_clients, raw_clients.item_lines):
