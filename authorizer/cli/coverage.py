@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from authorizer.cli.samples import find_witness, generic_samples, sample_space
-from authorizer.cli.template_routes import Request, TemplateRoute
+from authorizer.cli.template_routes import LITERAL, Request, TemplateRoute
 from authorizer.rules import Rule, RuleSet
 
 
@@ -104,7 +104,7 @@ def requirement_of(rules: Iterable[Rule]) -> str:
 def names(rule: Rule, route: TemplateRoute) -> bool:
     """Whether ``rule`` is written for ``route`` itself (same path, parameters as ``*``)."""
     pattern = (
-        "/" + "/".join("*" if kind else text for kind, text in route.segments) if route.segments else "/"
+        "/" + "/".join(text if kind == LITERAL else "*" for kind, text in route.segments) if route.segments else "/"
     )
     return rule.route.pattern == pattern and any(m in rule.route.methods for m in route.methods)
 

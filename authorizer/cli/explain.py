@@ -43,9 +43,10 @@ def scopes_from_text(text: str) -> GrantedScopes:
 
 def scopes_from_token(token: str) -> GrantedScopes:
     """The token's scopes, decoded WITHOUT verifying it; the token itself is never kept."""
+    token = token.strip().removeprefix("Bearer ").strip()
     fingerprint = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     try:
-        unverified = decompose_unverified_jwt(token.strip(), _ANY_SHAPE)
+        unverified = decompose_unverified_jwt(token, _ANY_SHAPE)
         scopes = read_scopes(unverified.payload)
     except InvalidToken as error:
         raise ExplainInputError(

@@ -35,6 +35,11 @@ def read_template(path: Path) -> Template:
         app = load_template(path)
     except TemplateError as error:
         raise InputError(str(error)) from None
+    except (AttributeError, KeyError, TypeError, ValueError) as error:
+        raise InputError(
+            f"{path}: the template is not a SAM template this tool can read "
+            f"({error.__class__.__name__}: {error}); `make lint-template` (cfn-lint) names the problem"
+        ) from None
     stages = sorted({api.stage for api in app.apis.values()}, key=len)
     return Template(str(path), stages[-1] if stages else "Prod", guarded_routes(app), public_routes(app))
 

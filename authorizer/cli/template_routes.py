@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from dataclasses import dataclass
 
 from authorizer.route import HTTP_METHODS
@@ -69,6 +70,7 @@ def _split(path: str) -> tuple[tuple[int, str], ...]:
     return tuple(parts)
 
 
+@lru_cache(maxsize=1024)
 def _path_regex(segments: tuple[tuple[int, str], ...]) -> re.Pattern[str]:
     if not segments:
         return re.compile("/")

@@ -94,3 +94,13 @@ def test_python_dash_m_authorizer_exits_3_on_broken_rules_without_a_traceback(tm
     )
     assert (done.returncode, done.stdout) == (3, "")
     assert done.stderr == f"error: {rules}:4: rule 1 (GET /hello): unknown key 'scope'; did you mean 'scopes'?\n"
+
+
+def test_a_template_of_an_unexpected_shape_exits_3_without_a_traceback(orders: Example) -> None:
+    orders.template.write_text("Resources:\n  A: 5\n")
+    result = run_cli("check")
+    assert (result.code, result.err) == (
+        3,
+        "error: template.yaml: the template is not a SAM template this tool can read "
+        "(AttributeError: 'int' object has no attribute 'get'); `make lint-template` (cfn-lint) names the problem\n",
+    )
