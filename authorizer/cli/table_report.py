@@ -7,6 +7,7 @@ from typing import Any
 
 from authorizer.cli.coverage import RouteView
 from authorizer.cli.decision_tables import Client, Outcome, cases_for, run_cases
+from authorizer.cli.output import plural
 from authorizer.cli.why import why
 from authorizer.rules import RuleSet
 
@@ -34,7 +35,7 @@ def render_tables(outcomes: Sequence[Outcome], clients: Sequence[Client], tables
         mine = [o for o in outcomes if o.case.client == client]
         bad = sum(not o.passed for o in mine)
         lines.append(
-            f"{'FAIL' if bad else 'ok  '}  {client.name} (line {client.line}): {len(mine)} cases, {bad} failed"
+            f"{'FAIL' if bad else 'ok  '}  {client.name} (line {client.line}): {plural(len(mine), 'case')}, {bad} failed"
         )
     for outcome in failures:
         case = outcome.case
