@@ -80,7 +80,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     given = explain.add_mutually_exclusive_group()
     given.add_argument("--scopes", help='granted scopes, space-separated: "read:orders write:orders"')
-    given.add_argument("--token", help="an access token, decoded WITHOUT verification (never printed)")
+    given.add_argument(
+        "--token",
+        help="an access token, decoded WITHOUT verification (never printed); - reads it from stdin",
+    )
 
     test = sub.add_parser("test", parents=[common], help="run the decision tables of rules_test.yaml")
     test.add_argument("--rules", type=Path, default=DEFAULT_RULES, help="rules file (default: %(default)s)")
@@ -120,7 +123,7 @@ def _explain(args: argparse.Namespace) -> tuple[int, str]:
     template = read_template(args.template)
     try:
         granted = (
-            scopes_from_token(args.token)
+            scopes_from_token(sys.stdin.readline() if args.token == "-" else args.token)
             if args.token is not None
             else scopes_from_text(args.scopes)
             if args.scopes is not None

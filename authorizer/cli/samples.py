@@ -19,7 +19,9 @@ number of ``/`` in one rule: past ``s + 1`` slashes one slash is matched by a
 ``*`` that can take or give up a whole segment. Hence:
 
 * a route is matched by some rule on every request iff every generic sample
-  is matched (exact; for ``{proxy+}`` with rules using ``?``, exact up to D);
+  is matched (exact; for ``{proxy+}`` with rules using ``?``, exact up to D;
+  past :data:`MAX_SAMPLES_PER_ROUTE` samples only the shortest and longest
+  lengths are tried);
 * a rule matches every request of a route iff it matches every generic sample.
 
 Witnesses. A rule can match only some requests of a route (``GET /orders/1``

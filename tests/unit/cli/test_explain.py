@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+
+import pytest
 
 from tests.support.keys import SigningKey
 from tests.support.minting import auth0_claims, mint
@@ -106,3 +109,12 @@ def test_explain_token_that_does_not_decode_exits_2_without_echoing_it(orders: E
 def test_explain_without_scopes_token_or_route_is_a_usage_error(orders: Example) -> None:
     result = run_cli("explain")
     assert (result.code, result.err) == (2, "error: give --scopes, --token or a route, e.g. explain 'GET /hello'\n")
+
+
+def test_explain_reads_the_token_from_stdin_with_a_dash(
+    orders: Example, signing_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = mint(signing_key, auth0_claims(scope="write:orders"))
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"Bearer {token}\n"))
+    result = run_cli("explain", "--token", "-", "--format", "json")
+    assert json.loads(result.out)["scopes"] == ["write:orders"]
