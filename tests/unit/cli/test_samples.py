@@ -91,8 +91,9 @@ def all_requests(route, depth_limit=3):
             choices.append(VALUES)
         else:
             choices.append(["/".join(c) for d in range(1, depth_limit + 1) for c in itertools.product(VALUES[:4], repeat=d)])
-    for values in itertools.product(*choices):
-        yield Request(route.methods[0], "/" + "/".join(values))
+    for method in route.methods:
+        for values in itertools.product(*choices):
+            yield Request(method, "/" + "/".join(values))
 
 
 rule_paths = st.lists(st.sampled_from(RULE_SEGMENTS), min_size=1, max_size=3).map(lambda s: "/" + "/".join(s))
@@ -102,11 +103,25 @@ route_paths = st.tuples(
 ).map(lambda t: "/" + "/".join([*t[0], t[1]]))
 
 
+rule_list = st.lists(
+    st.tuples(st.sampled_from(["GET", "POST", "*"]), rule_paths),
+    min_size=1,
+    max_size=3,
+    unique_by=lambda rule: (rule[0], rule[1].replace("{id}", "*")),
+)
+route_list = st.lists(
+    st.tuples(st.sampled_from(["GET", "GET", "ANY"]), route_paths),
+    min_size=1,
+    max_size=3,
+    unique_by=lambda route: route[1],
+)
+
+
 @settings(max_examples=150, deadline=None)
-@given(st.lists(rule_paths, min_size=1, max_size=3, unique_by=lambda p: p.replace("{id}", "*")), st.lists(route_paths, min_size=1, max_size=3, unique=True))
-def test_coverage_and_reach_agree_with_brute_force(rule_texts, route_texts) -> None:
-    rules = ruleset(*(f"GET {path}" for path in rule_texts))
-    routes = [template_route("GET", path) for path in route_texts]
+@given(rule_list, route_list)
+def test_coverage_and_reach_agree_with_brute_force(rule_specs, route_specs) -> None:
+    rules = ruleset(*(f"{method} {path}" for method, path in rule_specs))
+    routes = [template_route(method, path) for method, path in route_specs]
     views = {view.route: view for view in view_routes(rules, routes)}
     for route in routes:
         view = views[route]
