@@ -4,13 +4,14 @@ PYTHON := $(shell scripts/find-python)
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help install test unit lint-template clean run
+.PHONY: help install test unit lint-template check-rules clean run
 
 help:
 	@echo "make test           install everything (first run) and run the whole test suite"
 	@echo "make run            install everything (first run) and start the local issuer and gateway"
 	@echo "                    (ARGS='--gateway-port 3000 --issuer-port 3001' to choose ports)"
 	@echo "make lint-template  validate template.yaml with cfn-lint (SAM translator included)"
+	@echo "make check-rules    check policies/rules.yaml against template.yaml and run its decision tables"
 	@echo "make clean          remove the virtual environments"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -21,7 +22,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-test: install lint-template
+test: install lint-template check-rules
 	$(PY) -m pytest
 
 unit: $(VENV)/.installed
@@ -32,6 +33,10 @@ run: $(VENV)/.installed
 
 lint-template: $(VENV)/.installed
 	$(VENV)/bin/cfn-lint --non-zero-exit-code error -t template.yaml
+
+check-rules: $(VENV)/.installed
+	$(PY) -m authorizer check --strict
+	$(PY) -m authorizer test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .aws-sam

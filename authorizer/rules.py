@@ -25,17 +25,15 @@ and the fix.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from authorizer.errors import RulesError
 from authorizer.route import RoutePattern, RouteProblem, parse_route
-from authorizer.yaml_source import LineDict, LineList, YamlProblem, load_yaml
 from authorizer.tokens import SCOPE_TOKEN
+from authorizer.yaml_source import LineDict, YamlProblem, load_versioned_list, suggest_key
 
 RULES_VERSION = 1
 TOP_LEVEL_KEYS = ("version", "rules", "description")
@@ -133,11 +131,6 @@ class _Problems:
         return RulesError(f"{where}: {message}", reason="rules_invalid")
 
 
-def _suggest(key: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(key, list(known), n=1)
-    return f"; did you mean '{close[0]}'?" if close else f"; allowed keys: {', '.join(known)}"
-
-
 def _scope_list(
     raw: Any, key: str, where: str, line: int, problems: _Problems
 ) -> frozenset[str]:
@@ -175,7 +168,7 @@ def _compile_rule(index: int, raw: Any, line: int, problems: _Problems) -> Rule:
     for key in raw:
         if key not in RULE_KEYS:
             raise problems.fail(
-                raw.key_lines[key], f"{where}: unknown key '{key}'{_suggest(key, RULE_KEYS)}"
+                raw.key_lines[key], f"{where}: unknown key '{key}'{suggest_key(key, RULE_KEYS)}"
             )
     if "route" not in raw:
         raise problems.fail(line, f"{where}: has no 'route'; add e.g. route: GET /orders/*")
@@ -241,27 +234,11 @@ def compile_rules(text: str, source: str) -> RuleSet:
     """Compile the text of a rules file; ``source`` names it in messages."""
     problems = _Problems(source)
     try:
-        document = load_yaml(text)
+        _, raw_rules = load_versioned_list(
+            text, version=RULES_VERSION, list_key="rules", keys=TOP_LEVEL_KEYS
+        )
     except YamlProblem as problem:
         raise problems.fail(problem.line, str(problem)) from None
-    if not isinstance(document, LineDict):
-        raise problems.fail(None, "must be a mapping with 'version: 1' and 'rules:'")
-    for key in document:
-        if key not in TOP_LEVEL_KEYS:
-            raise problems.fail(
-                document.key_lines[key], f"unknown top-level key '{key}'{_suggest(key, TOP_LEVEL_KEYS)}"
-            )
-    version = document.get("version")
-    if version != RULES_VERSION or isinstance(version, bool):
-        raise problems.fail(
-            document.key_lines.get("version", document.line),
-            f"'version' must be {RULES_VERSION} (found {version!r})",
-        )
-    raw_rules = document.get("rules")
-    if not isinstance(raw_rules, LineList) or not raw_rules:
-        raise problems.fail(
-            document.key_lines.get("rules", document.line), "'rules' must be a non-empty list"
-        )
     rules: list[Rule] = []
     seen_routes: dict[tuple[str, str], Rule] = {}
     seen_ids: dict[str, Rule] = {}

@@ -178,7 +178,7 @@ def _string(payload: Mapping[str, Any], name: str, *, required: bool = True) -> 
     return value
 
 
-def _scopes(payload: Mapping[str, Any]) -> tuple[str, ...]:
+def read_scopes(payload: Mapping[str, Any]) -> tuple[str, ...]:
     found: list[str] = []
     scope = payload.get("scope")
     if scope is not None:
@@ -247,7 +247,7 @@ def verify_jwt(
         subject=subject,
         client_id=client_id,
         issuer=issuer,
-        scopes=_scopes(payload),
+        scopes=read_scopes(payload),
         expires_at=expires_at,
         issued_at=issued_at,
         profile=jwt.profile,

@@ -14,6 +14,8 @@ which carry ``line`` (1-based) and the lines of their keys or items.
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from typing import Any
 
 import yaml
@@ -106,3 +108,40 @@ def load_yaml(text: str) -> Any:
         raise YamlProblem(f"invalid YAML: {error}", None) from None
     finally:
         loader.dispose()
+
+
+def suggest_key(key: str, known: Iterable[str]) -> str:
+    """``; did you mean 'scopes'?``, or the allowed keys when nothing is close."""
+    known = list(known)
+    close = difflib.get_close_matches(key, known, n=1)
+    return f"; did you mean '{close[0]}'?" if close else f"; allowed keys: {', '.join(known)}"
+
+
+def load_versioned_list(
+    text: str, *, version: int, list_key: str, keys: Iterable[str]
+) -> tuple[LineDict, LineList]:
+    """A document ``{version: N, <list_key>: [...]}`` with only ``keys`` at the top.
+
+    Raise :class:`YamlProblem` naming the line and the fix.
+    """
+    keys = tuple(keys)
+    document = load_yaml(text)
+    if not isinstance(document, LineDict):
+        raise YamlProblem(f"must be a mapping with 'version: {version}' and '{list_key}:'", None)
+    for key in document:
+        if key not in keys:
+            raise YamlProblem(
+                f"unknown top-level key '{key}'{suggest_key(key, keys)}", document.key_lines[key]
+            )
+    found = document.get("version")
+    if found != version or isinstance(found, bool):
+        raise YamlProblem(
+            f"'version' must be {version} (found {found!r})",
+            document.key_lines.get("version", document.line),
+        )
+    items = document.get(list_key)
+    if not isinstance(items, LineList) or not items:
+        raise YamlProblem(
+            f"'{list_key}' must be a non-empty list", document.key_lines.get(list_key, document.line)
+        )
+    return document, items

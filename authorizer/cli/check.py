@@ -1,0 +1,222 @@
+"""``check``: the rules against template.yaml: coverage, dead rules, wildcard reach, policy size (pure)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from authorizer.cli.coverage import (
+    RouteView,
+    dead_rules,
+    guard_rules,
+    requirement_of,
+    view_routes,
+    wildcard_reach,
+)
+from authorizer.cli.output import plural, table
+from authorizer.cli.policy_budget import PolicyBudget, measure_policy
+from authorizer.cli.template_routes import TemplateRoute
+from authorizer.cli.why import rule_label
+from authorizer.policy import MAX_RESOURCE_LENGTH
+from authorizer.rules import Rule, RuleSet
+
+
+@dataclass(frozen=True, slots=True)
+class CheckReport:
+    ruleset: RuleSet
+    template: str
+    views: tuple[RouteView, ...]
+    public: tuple[TemplateRoute, ...]
+    dead: tuple[Rule, ...]
+    guards: tuple[Rule, ...]
+    reach: tuple[tuple[Rule, tuple[TemplateRoute, ...]], ...]
+    budget: PolicyBudget
+    strict: bool
+
+    @property
+    def errors(self) -> list[str]:
+        found = []
+        for view in self.views:
+            if view.uncovered:
+                examples = ", ".join(request.text for request in view.uncovered[:3])
+                found.append(
+                    f"{view.route.text} (template line {view.route.line}) is matched by no rule "
+                    f"(e.g. {examples}): it is denied to everyone; add a rule for it"
+                )
+        if self.strict:
+            found.extend(self._dead_messages())
+        if self.budget.resource_too_long:
+            found.append(
+                f"{rule_label(self.budget.longest_rule)} gives a resource of "
+                f"{len(self.budget.longest_resource)} characters (limit {MAX_RESOURCE_LENGTH}); "
+                "shorten the path or use a wildcard"
+            )
+        elif self.budget.over_budget:
+            found.append(
+                f"the largest policy is {self.budget.largest_bytes} bytes, over the budget of "
+                f"{self.budget.budget_bytes}; merge rules with wildcards"
+            )
+        return found
+
+    @property
+    def warnings(self) -> list[str]:
+        return [] if self.strict else self._dead_messages()
+
+    def _dead_messages(self) -> list[str]:
+        return [
+            f"{self.ruleset.source}:{rule.line}: {rule_label(rule)} matches no route of "
+            f"{self.template}; remove it or add the route"
+            for rule in self.dead
+        ]
+
+
+def run_check(
+    ruleset: RuleSet,
+    template: str,
+    routes: Sequence[TemplateRoute],
+    public: Sequence[TemplateRoute],
+    *,
+    stage: str,
+    budget_bytes: int,
+    strict: bool,
+) -> CheckReport:
+    views = view_routes(ruleset, routes)
+    return CheckReport(
+        ruleset=ruleset,
+        template=template,
+        views=views,
+        public=tuple(public),
+        dead=dead_rules(ruleset, views),
+        guards=guard_rules(ruleset, views),
+        reach=wildcard_reach(ruleset, views),
+        budget=measure_policy(ruleset, stage, budget_bytes),
+        strict=strict,
+    )
+
+
+def _requirement_rows(view: RouteView) -> list[list[str]]:
+    groups = view.groups()
+    if len(groups) == 1:
+        request, rules = groups[0]
+        return [[view.route.text, "every request", requirement_of(rules), _ids(rules)]]
+    rows = []
+    for position, (request, rules) in enumerate(groups):
+        label = request.text if request in view.witnesses else f"e.g. {request.text}"
+        rows.append([view.route.text if position == 0 else "", label, requirement_of(rules), _ids(rules)])
+    return rows
+
+
+def _ids(rules: Sequence[Rule]) -> str:
+    return ", ".join(str(rule.index) for rule in rules) or "-"
+
+
+def render_check(report: CheckReport) -> str:
+    rs, budget = report.ruleset, report.budget
+    lines = [
+        f"Rules {rs.source} (digest {rs.digest}, {plural(len(rs.rules), 'rule')}) against "
+        f"{report.template} ({plural(len(report.views), 'route')} guarded by the authorizer, "
+        f"{len(report.public)} public)",
+        "",
+        "Effective requirement per route (every rule that matches must be satisfied):",
+    ]
+    rows = [row for view in report.views for row in _requirement_rows(view)]
+    lines += table(["ROUTE", "REQUESTS", "REQUIREMENT", "RULES"], rows, indent=2)
+    lines += ["", "Rules:"]
+    lines += table(
+        ["#", "LINE", "ROUTE", "REQUIREMENT", "ID"],
+        [[str(r.index), str(r.line), r.route.text, r.requirement, r.id] for r in rs.rules],
+        indent=2,
+    )
+    lines.append("")
+    uncovered = [view for view in report.views if view.uncovered]
+    lines.append(
+        "Coverage: every guarded route is matched by a rule."
+        if not uncovered
+        else f"Coverage: {len(uncovered)} route(s) matched by no rule (see errors)."
+    )
+    lines.append(
+        "Dead rules: none."
+        if not report.dead
+        else f"Dead rules: {len(report.dead)} (see {'errors' if report.strict else 'warnings'})."
+    )
+    if report.guards:
+        lines.append(
+            "Guard rules (deny rules that match no route yet; they stop a route added by mistake): "
+            + ", ".join(rule_label(rule) for rule in report.guards)
+        )
+    if not report.reach:
+        lines.append("Wildcard reach: no rule reaches a route besides the one it names.")
+    else:
+        lines.append("Wildcard reach (rules that also match these routes):")
+        for rule, routes in report.reach:
+            lines.append(f"  {rule_label(rule)} -> {', '.join(route.text for route in routes)}")
+    if budget.resource_too_long:
+        lines.append(
+            f"Policy size: a resource is {len(budget.longest_resource)} characters, over {MAX_RESOURCE_LENGTH}."
+        )
+    else:
+        lines.append(
+            f"Policy size: largest {budget.largest_bytes} bytes, {plural(budget.resources, 'resource')} "
+            f"(budget {budget.budget_bytes} bytes); longest resource {len(budget.longest_resource)} "
+            f"of {MAX_RESOURCE_LENGTH} characters:"
+        )
+    lines.append(f"  {budget.longest_resource}")
+    lines.append("")
+    for message in report.errors:
+        lines.append(f"error: {message}")
+    for message in report.warnings:
+        lines.append(f"warning: {message}")
+    errors, warnings = len(report.errors), len(report.warnings)
+    lines.append(f"{'FAILED' if errors else 'OK'}: {plural(errors, 'error')}, {plural(warnings, 'warning')}.")
+    return "\n".join(lines) + "\n"
+
+
+def check_json(report: CheckReport) -> dict[str, Any]:
+    budget = report.budget
+    return {
+        "ok": not report.errors,
+        "rules": {
+            "source": report.ruleset.source,
+            "digest": report.ruleset.digest,
+            "count": len(report.ruleset.rules),
+        },
+        "template": report.template,
+        "routes": [
+            {
+                "route": view.route.text,
+                "line": view.route.line,
+                "covered": not view.uncovered,
+                "uncovered_examples": [r.text for r in view.uncovered],
+                "requirements": [
+                    {
+                        "example": request.text,
+                        "requirement": requirement_of(rules),
+                        "rules": [r.id for r in rules],
+                    }
+                    for request, rules in view.groups()
+                ],
+                "always_rules": [r.id for r in view.always],
+                "sometimes_rules": [r.id for r in view.sometimes],
+            }
+            for view in report.views
+        ],
+        "public_routes": [route.text for route in report.public],
+        "dead_rules": [{"id": r.id, "line": r.line} for r in report.dead],
+        "guard_rules": [{"id": r.id, "line": r.line} for r in report.guards],
+        "wildcard_reach": [
+            {"rule": rule.id, "line": rule.line, "routes": [route.text for route in routes]}
+            for rule, routes in report.reach
+        ],
+        "policy": {
+            "largest_bytes": budget.largest_bytes,
+            "resources": budget.resources,
+            "scopes_of_largest": list(budget.scopes),
+            "budget_bytes": budget.budget_bytes,
+            "longest_resource": budget.longest_resource,
+            "longest_resource_length": len(budget.longest_resource),
+            "resource_limit": MAX_RESOURCE_LENGTH,
+        },
+        "errors": report.errors,
+        "warnings": report.warnings,
+    }
