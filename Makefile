@@ -62,7 +62,8 @@ sam-build: $(SAM_VENV)/.installed
 # file with the date 1980-01-01, so timestamp pycs would never match their source and Lambda, whose
 # code folder is read-only, would compile those modules again on every cold start.
 LAMBDA_PYTHON_VERSION := 3.13
-LAMBDA_PLATFORM := manylinux_2_34_x86_64
+# AL2023 (glibc 2.34), x86_64 as the template's Architectures; pip does not infer older manylinux tags
+LAMBDA_PLATFORMS := manylinux_2_34_x86_64 manylinux_2_28_x86_64 manylinux2014_x86_64
 LAMBDA_PYTHON ?= $(shell scripts/find-python $(LAMBDA_PYTHON_VERSION))
 
 define require-lambda-python
@@ -73,7 +74,7 @@ endef
 define install-lambda-requirements
 	"$(LAMBDA_PYTHON)" -m pip install --quiet --disable-pip-version-check --no-compile \
 	  --only-binary=:all: --implementation cp --python-version $(LAMBDA_PYTHON_VERSION) \
-	  --platform $(LAMBDA_PLATFORM) --target "$(ARTIFACTS_DIR)" -r $(1)
+	  $(LAMBDA_PLATFORMS:%=--platform %) --target "$(ARTIFACTS_DIR)" -r $(1)
 endef
 
 define compile-artifact
