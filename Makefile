@@ -54,7 +54,8 @@ sam-build: $(SAM_VENV)/.installed
 	@if ! lambda_python="$$(scripts/find-python $(LAMBDA_PYTHON_VERSION))"; then \
 	  echo "NOT RUN: sam build needs python$(LAMBDA_PYTHON_VERSION) (the template's Runtime); none on PATH or in pyenv"; \
 	  rm -rf .aws-sam/build; exit 0; fi; \
-	set -x; PATH="$$(dirname "$$lambda_python"):$$PATH" LAMBDA_PYTHON="$$lambda_python" $(SAM) build
+	echo "sam build with $$lambda_python"; \
+	PATH="$$(dirname "$$lambda_python"):$$PATH" LAMBDA_PYTHON="$$lambda_python" $(SAM) build
 
 # --- sam build targets (BuildMethod: makefile): SAM runs `make build-<LogicalId>` with ARTIFACTS_DIR --
 # The Python that matches the template's Runtime installs the wheels for Lambda's platform and
