@@ -85,3 +85,13 @@ def test_make_lint_template_fails_a_broken_variant(name: str, findings: tuple[in
     returncode, by_file = findings
     assert returncode != 0
     assert by_file[name] == VARIANTS[name][2]
+
+
+def test_sam_validate_lint_uses_the_same_cfn_lint_pin() -> None:
+    pins = dict(
+        line.split("==") for line in (REPO / "requirements-sam.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    )
+    assert (pins["aws-sam-cli"], pins["cfn-lint"], pins["aws-sam-translator"]) == (
+        "1.170.0", version("cfn-lint"), version("aws-sam-translator")
+    )
