@@ -4,7 +4,7 @@ Standard library only: it must not import anything from the repository. Commands
 
 * ``invoke RESULT_FILE MODULE:FUNCTION`` reads a JSON list of events on stdin, calls the handler
   on each (as Lambda would, with a context object) and writes to RESULT_FILE a JSON object:
-  ``python`` (major.minor), ``origins`` (the file each top-level module loaded came from, for the
+  ``python`` (major.minor), ``sys_path``, ``origins`` (the file each top-level module loaded came from, for the
   modules named in the ``SCOPEGATE_CHECK_ORIGINS`` variable) and ``results`` (per event, the
   response or the exception's type and message). Handlers log to stdout; results go to the file.
 * ``bytecode RESULT_FILE`` writes the list of problems with the shipped bytecode: every ``.py``
@@ -46,6 +46,7 @@ def invoke(result_file: str, target: str) -> None:
     Path(result_file).write_text(json.dumps({
         "python": f"{sys.version_info.major}.{sys.version_info.minor}",
         "origins": origins,
+        "sys_path": sys.path,
         "results": results,
     }))
 

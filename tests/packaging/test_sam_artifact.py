@@ -113,6 +113,7 @@ def test_built_authorizer_allows_a_real_token_and_refuses_a_forged_one_from_its_
     )
     # THEN everything came from the artifact, and the decisions are right
     assert result["python"] == LAMBDA_VERSION
+    assert [p for p in result["sys_path"] if Path(p).resolve().is_relative_to(REPO)] == [str(artifact)]
     resolved = str(artifact.resolve())
     assert {name: path.startswith(resolved + os.sep) for name, path in result["origins"].items()} == dict.fromkeys(
         ARTIFACT_MODULES, True
