@@ -4,7 +4,7 @@ PYTHON := $(shell scripts/find-python)
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help install test unit lint-template check-rules clean run
+.PHONY: help install test unit lint-template check-rules sam-install sam-validate sam-build clean run
 
 help:
 	@echo "make test           install everything (first run) and run the whole test suite"
@@ -12,7 +12,8 @@ help:
 	@echo "                    (ARGS='--gateway-port 3000 --issuer-port 3001' to choose ports)"
 	@echo "make lint-template  validate template.yaml with cfn-lint (SAM translator included)"
 	@echo "make check-rules    check policies/rules.yaml against template.yaml and run its decision tables"
-	@echo "make clean          remove the virtual environments"
+	@echo "make sam-build      sam validate --lint + sam build with the pinned SAM CLI (.venv-sam)"
+	@echo "make clean          remove the virtual environments and build output"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "no Python 3.12+ found (need python3.13 or python3.12)"; exit 1; }
@@ -22,7 +23,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-test: install lint-template check-rules
+# sam-build comes first: tests/packaging runs the artifact it leaves in .aws-sam/build
+test: install lint-template check-rules sam-validate sam-build
 	$(PY) -m pytest
 
 unit: $(VENV)/.installed
@@ -39,13 +41,96 @@ check-rules: $(VENV)/.installed
 	$(PY) -m authorizer test
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .aws-sam
+	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .hypothesis .aws-sam
 
-# --- sam build: the authorizer artifact holds exactly authorizer/, policies/rules.yaml and its dependencies
+# --- AWS SAM CLI, pinned, in its own venv --------------------------------------------------------
+SAM_VENV := .venv-sam
+SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
+
+$(SAM_VENV)/.installed: requirements-sam.txt
+	@test -n "$(PYTHON)" || { echo "no Python 3.12+ found (need python3.13 or python3.12)"; exit 1; }
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-sam.txt
+	touch $@
+
+sam-install: $(SAM_VENV)/.installed
+
+sam-validate: $(SAM_VENV)/.installed
+	$(SAM) validate --lint
+
+# sam build needs a real python$(LAMBDA_PYTHON_VERSION) (the template's Runtime): without one it is
+# reported as not run, and tests/packaging says so too instead of testing a stale artifact.
+sam-build: $(SAM_VENV)/.installed
+	@if ! lambda_python="$$(scripts/find-python $(LAMBDA_PYTHON_VERSION))"; then \
+	  echo "NOT RUN: sam build needs python$(LAMBDA_PYTHON_VERSION) (the template's Runtime); none on PATH or in pyenv"; \
+	  rm -rf .aws-sam/build; exit 0; fi; \
+	echo "sam build with $$lambda_python"; \
+	PATH="$$(dirname "$$lambda_python"):$$PATH" LAMBDA_PYTHON="$$lambda_python" $(SAM) build
+
+# --- sam build targets (BuildMethod: makefile): SAM runs `make build-<LogicalId>` with ARTIFACTS_DIR --
+# The Python that matches the template's Runtime installs the wheels for Lambda's platform and
+# compiles every module to bytecode. The pycs are hash-based and unchecked: `sam deploy` zips every
+# file with the date 1980-01-01, so timestamp pycs would never match their source and Lambda, whose
+# code folder is read-only, would compile those modules again on every cold start.
+LAMBDA_PYTHON_VERSION := 3.13
+# AL2023 (glibc 2.34), x86_64 as the template's Architectures; pip does not infer older manylinux tags
+LAMBDA_PLATFORMS := manylinux_2_34_x86_64 manylinux_2_28_x86_64 manylinux2014_x86_64
+LAMBDA_PYTHON ?= $(shell scripts/find-python $(LAMBDA_PYTHON_VERSION))
+
+define require-lambda-python
+	@test -n "$(LAMBDA_PYTHON)" || { echo "python$(LAMBDA_PYTHON_VERSION) (the template's Runtime) not found on PATH or in pyenv; install it or set LAMBDA_PYTHON=/path/to/python$(LAMBDA_PYTHON_VERSION)"; exit 1; }
+endef
+
+# $(1): a requirements file, installed for Lambda's platform into the artifact
+define install-lambda-requirements
+	"$(LAMBDA_PYTHON)" -m pip install --quiet --disable-pip-version-check --no-compile --no-deps \
+	  --only-binary=:all: --implementation cp --python-version $(LAMBDA_PYTHON_VERSION) \
+	  $(LAMBDA_PLATFORMS:%=--platform %) --target "$(ARTIFACTS_DIR)" -r $(1)
+endef
+
+define compile-artifact
+	find "$(ARTIFACTS_DIR)" -name __pycache__ -type d -prune -exec rm -rf {} +
+	"$(LAMBDA_PYTHON)" -m compileall -q -j 0 --invalidation-mode unchecked-hash "$(ARTIFACTS_DIR)" >/dev/null
+endef
+
+# The authorizer: the `authorizer` package, the rules where config.PACKAGED_RULES_FILE looks
+# (<package parent>/policies/rules.yaml), a shadow candidate if policies/rules.shadow.yaml exists,
+# and the runtime dependencies of requirements.txt (every one pinned, so --no-deps) less botocore
+# and its dependencies, which the Lambda runtime provides (only the opt-in X-Ray SDK needs them).
+RUNTIME_PROVIDED := botocore python-dateutil six
 build-AuthorizerFunction:
+	$(require-lambda-python)
 	mkdir -p "$(ARTIFACTS_DIR)/policies"
 	cp -R authorizer "$(ARTIFACTS_DIR)/"
 	cp policies/rules.yaml "$(ARTIFACTS_DIR)/policies/rules.yaml"
-	find "$(ARTIFACTS_DIR)/authorizer" -name __pycache__ -type d -prune -exec rm -rf {} +
-	python3 -m pip install --quiet --disable-pip-version-check -r requirements.txt -t "$(ARTIFACTS_DIR)" \
-	  --only-binary=:all: --implementation cp --python-version 3.13 --platform manylinux2014_x86_64 --platform manylinux_2_34_x86_64
+	if [ -f policies/rules.shadow.yaml ]; then cp policies/rules.shadow.yaml "$(ARTIFACTS_DIR)/policies/"; fi
+	grep -viE '^($(subst $(eval) ,|,$(RUNTIME_PROVIDED)))==' requirements.txt > "$(ARTIFACTS_DIR)/.requirements-lambda.txt"
+	$(call install-lambda-requirements,"$(ARTIFACTS_DIR)/.requirements-lambda.txt")
+	rm "$(ARTIFACTS_DIR)/.requirements-lambda.txt"
+	$(compile-artifact)
+
+# The services' shared helper, as a layer: Lambda unpacks it at /opt, /opt/python is on sys.path.
+build-ServiceContextLayer:
+	$(require-lambda-python)
+	mkdir -p "$(ARTIFACTS_DIR)/python"
+	cp -R services/shared/python/scopegate_context "$(ARTIFACTS_DIR)/python/"
+	$(compile-artifact)
+
+# Services: each artifact holds its folder's files (services/<name>/, handler at the top), every
+# shared helper package in SERVICE_SHARED (none: scopegate_context comes as ServiceContextLayer),
+# and services/<name>/requirements.txt if there is one.
+# To add a service: a function in template.yaml with `Metadata: {BuildMethod: makefile,
+# ProjectRootDirectory: .}`, its logical id in SERVICE_FUNCTIONS and a `build-<LogicalId>: SERVICE := <name>` line.
+SERVICE_SHARED :=
+SERVICE_FUNCTIONS := HelloFunction OrdersFunction
+build-HelloFunction: SERVICE := hello
+build-OrdersFunction: SERVICE := orders
+
+$(SERVICE_FUNCTIONS:%=build-%):
+	$(require-lambda-python)
+	@test -n "$(SERVICE)" || { echo "$@: no SERVICE folder set in the Makefile"; exit 1; }
+	mkdir -p "$(ARTIFACTS_DIR)"
+	cp -R services/$(SERVICE)/. "$(ARTIFACTS_DIR)/"
+	$(foreach shared,$(SERVICE_SHARED),cp -R $(shared) "$(ARTIFACTS_DIR)/";)
+	if [ -f services/$(SERVICE)/requirements.txt ]; then $(call install-lambda-requirements,services/$(SERVICE)/requirements.txt); fi
+	$(compile-artifact)

@@ -63,6 +63,7 @@ class FunctionSpec:
     environment: Mapping[str, str]  # resolved to strings where possible
     timeout_seconds: int
     layers: tuple[str, ...] = ()  # ContentUri of each AWS::Serverless::LayerVersion it lists
+    layer_ids: tuple[str, ...] = ()  # and their logical ids, in the same order
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,10 +94,35 @@ class SamApplication:
         return tuple(route for route in self.routes if route.authorizer is not None)
 
 
-def resolve(value: Any, parameters: Mapping[str, str]) -> Any:
-    """Resolve the intrinsics a local run can know (Ref to parameters, Sub, Join, If on Equals)."""
+def evaluate_conditions(conditions: Mapping[str, Any], parameters: Mapping[str, str]) -> dict[str, bool]:
+    """The template's Conditions (Fn::Equals, Not, And, Or, Condition) for these parameter values."""
+
+    def truth(node: Any, seen: tuple[str, ...]) -> bool:
+        (name, arg), = dict(node).items()
+        if name == "Condition":
+            if arg in seen:
+                raise TemplateError(f"condition {arg} refers to itself")
+            return truth(conditions[arg], (*seen, arg))
+        if name == "Fn::Equals":
+            left, right = (str(resolve(v, parameters)) for v in arg)
+            return left == right
+        if name == "Fn::Not":
+            return not truth(arg[0], seen)
+        if name == "Fn::And":
+            return all(truth(v, seen) for v in arg)
+        if name == "Fn::Or":
+            return any(truth(v, seen) for v in arg)
+        raise TemplateError(f"unsupported condition function {name}")
+
+    return {name: truth(node, (name,)) for name, node in conditions.items()}
+
+
+def resolve(value: Any, parameters: Mapping[str, str], conditions: Mapping[str, bool] | None = None) -> Any:
+    """Resolve the intrinsics a local run can know (Ref to parameters, Sub, Join, If on Conditions)."""
     if isinstance(value, Mapping) and len(value) == 1:
         (name, arg), = value.items()
+        if name == "Fn::If" and isinstance(arg, list) and len(arg) == 3 and conditions is not None:
+            return resolve(arg[1] if conditions[arg[0]] else arg[2], parameters, conditions)
         if name == "Ref" and isinstance(arg, str):
             if arg in parameters:
                 return parameters[arg]
@@ -104,17 +130,17 @@ def resolve(value: Any, parameters: Mapping[str, str]) -> Any:
         if name == "Fn::Sub":
             text, extra = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1])
             scope = {**LOCAL_PSEUDO_PARAMETERS, **parameters}
-            scope.update({k: str(resolve(v, parameters)) for k, v in dict(extra).items()})
+            scope.update({k: str(resolve(v, parameters, conditions)) for k, v in dict(extra).items()})
             return re.sub(r"\$\{([^}!]+)\}", lambda m: str(scope.get(m.group(1), m.group(0))), text)
         if name == "Fn::Join" and isinstance(arg, list) and len(arg) == 2:
-            return str(arg[0]).join(str(resolve(v, parameters)) for v in arg[1])
+            return str(arg[0]).join(str(resolve(v, parameters, conditions)) for v in arg[1])
         if name == "Fn::GetAtt":
             target = arg if isinstance(arg, str) else ".".join(arg)
             return f"<{target}>"
     if isinstance(value, Mapping):
-        return {k: resolve(v, parameters) for k, v in value.items()}
+        return {k: resolve(v, parameters, conditions) for k, v in value.items()}
     if isinstance(value, list):
-        return [resolve(v, parameters) for v in value]
+        return [resolve(v, parameters, conditions) for v in value]
     return value
 
 
@@ -160,6 +186,7 @@ def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> Sam
         name: str(spec.get("Default", "")) for name, spec in (template.get("Parameters") or {}).items()
     }
     parameters.update(overrides or {})
+    conditions = evaluate_conditions(template.get("Conditions") or {}, parameters)
     globals_function = (template.get("Globals") or {}).get("Function") or {}
     resources = template["Resources"]
 
@@ -174,7 +201,7 @@ def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> Sam
             if spec.get("FunctionPayloadType", "TOKEN") != "TOKEN" or "FunctionArn" not in spec:
                 continue
             identity = spec.get("Identity") or {}
-            ttl = resolve(identity.get("ReauthorizeEvery", 300), parameters)
+            ttl = resolve(identity.get("ReauthorizeEvery", 300), parameters, conditions)
             try:
                 ttl_seconds = int(ttl)
             except (TypeError, ValueError):
@@ -195,14 +222,14 @@ def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> Sam
         default = auth.get("DefaultAuthorizer")
         apis[logical_id] = ApiSpec(
             logical_id=logical_id,
-            stage=str(resolve(props.get("StageName", "Prod"), parameters)),
+            stage=str(resolve(props.get("StageName", "Prod"), parameters, conditions)),
             default_authorizer=str(default) if default and default != "NONE" else None,
             authorizers=authorizers,
-            gateway_responses=resolve(props.get("GatewayResponses") or {}, parameters),
+            gateway_responses=resolve(props.get("GatewayResponses") or {}, parameters, conditions),
         )
 
     layer_content = {
-        logical_id: str(resolve((resource.get("Properties") or {}).get("ContentUri", "."), parameters))
+        logical_id: str(resolve((resource.get("Properties") or {}).get("ContentUri", "."), parameters, conditions))
         for logical_id, resource in resources.items()
         if resource.get("Type") == "AWS::Serverless::LayerVersion"
     }
@@ -216,18 +243,20 @@ def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> Sam
             **((globals_function.get("Environment") or {}).get("Variables") or {}),
             **(((resource.get("Properties") or {}).get("Environment") or {}).get("Variables") or {}),
         }
+        layer_ids = tuple(
+            layer_id
+            for layer_id in (_logical_id(layer) for layer in props.get("Layers") or [])
+            if layer_id in layer_content
+        )
         functions[logical_id] = FunctionSpec(
             logical_id=logical_id,
             handler=str(props.get("Handler", "")),
-            code_uri=str(resolve(props.get("CodeUri", "."), parameters)),
+            code_uri=str(resolve(props.get("CodeUri", "."), parameters, conditions)),
             runtime=props.get("Runtime"),
-            environment={k: str(resolve(v, parameters)) for k, v in variables.items()},
-            timeout_seconds=int(resolve(props.get("Timeout", 3), parameters)),
-            layers=tuple(
-                layer_content[layer_id]
-                for layer_id in (_logical_id(layer) for layer in props.get("Layers") or [])
-                if layer_id in layer_content
-            ),
+            environment={k: str(resolve(v, parameters, conditions)) for k, v in variables.items()},
+            timeout_seconds=int(resolve(props.get("Timeout", 3), parameters, conditions)),
+            layers=tuple(layer_content[layer_id] for layer_id in layer_ids),
+            layer_ids=layer_ids,
         )
         for event_name, event in (props.get("Events") or {}).items():
             if event.get("Type") != "Api":

@@ -127,3 +127,33 @@ def test_load_template_lists_the_layers_a_function_uses() -> None:
     app = load_template(REPO / "template.yaml")
     assert app.functions["HelloFunction"].layers == ("services/shared/",)
     assert app.functions["AuthorizerFunction"].layers == ()
+
+
+def test_load_template_derives_the_issuer_and_jwks_url_from_the_auth0_domain() -> None:
+    # GIVEN only the Auth0 domain WHEN the template is read THEN issuer and JWKS URL are derived
+    app = load_template(REPO / "template.yaml", overrides={"Auth0Domain": "tenant.eu.auth0.com", "Audience": "https://api"})
+    environment = app.functions["AuthorizerFunction"].environment
+    assert (environment["TOKEN_ISSUER"], environment["JWKS_URI"], environment["AUDIENCE"]) == (
+        "https://tenant.eu.auth0.com/", "https://tenant.eu.auth0.com/.well-known/jwks.json", "https://api"
+    )
+
+
+def test_load_template_lets_token_issuer_and_jwks_uri_override_the_derived_ones() -> None:
+    custom = load_template(REPO / "template.yaml", overrides={"Auth0Domain": "t.auth0.com", "TokenIssuer": "https://login.example.com/"})
+    pinned = load_template(REPO / "template.yaml", overrides={"Auth0Domain": "t.auth0.com", "JwksUri": "https://keys.example.com/jwks"})
+    assert [(a.functions["AuthorizerFunction"].environment["TOKEN_ISSUER"], a.functions["AuthorizerFunction"].environment["JWKS_URI"])
+            for a in (custom, pinned)] == [
+        ("https://login.example.com/", "https://login.example.com/.well-known/jwks.json"),
+        ("https://t.auth0.com/", "https://keys.example.com/jwks"),
+    ]
+
+
+def test_load_template_evaluates_nested_conditions(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(EXTRA.replace("Globals:", """Conditions:
+  IsProd: !Equals [!Ref Stage, Prod]
+  IsShort: !Equals [!Ref Ttl, "60"]
+  Both: !And [!Condition IsProd, !Or [!Condition IsShort, !Not [!Condition IsProd]]]
+Globals:""").replace('TABLE: !Sub "${Stage}-table"', "TABLE: !If [Both, prod-short, other]"))
+    tables = [load_template(path, overrides=o).functions["Svc"].environment["TABLE"] for o in ({}, {"Ttl": "5"}, {"Stage": "Dev"})]
+    assert tables == ["prod-short", "other", "other"]

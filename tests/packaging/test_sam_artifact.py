@@ -1,0 +1,177 @@
+"""`sam build` artifacts run on their own: the authorizer decides from its build folder.
+
+``make test`` runs ``sam build`` (``make sam-build``) before pytest; these tests then run the
+artifacts in .aws-sam/build with the Lambda runtime's Python (python3.13, as template.yaml says),
+in a subprocess whose only path into the project is the artifact (``python -S``, PYTHONPATH = the
+artifact, working folder outside the repository), against a JWKS server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from authorizer.arn import parse_method_arn
+from authorizer.policy import build_policy_document
+from authorizer.rules import load_rules
+from authorizer.sam_template import load_template
+from tests.support.jwks_server import JwksServer
+from tests.support.keys import SigningKey
+from tests.support.minting import AUDIENCE, ISSUER, auth0_claims, mint
+
+REPO = Path(__file__).resolve().parents[2]
+BUILD = REPO / ".aws-sam" / "build"
+DRIVER = Path(__file__).with_name("artifact_driver.py")
+ARN_PREFIX = "arn:aws:execute-api:eu-west-1:123456789012:abc123/Dev"
+ARTIFACT_MODULES = ("authorizer", "jwt", "yaml", "aws_lambda_powertools", "cryptography")
+TEMPLATE = load_template(REPO / "template.yaml")
+LAMBDA_VERSION = str(TEMPLATE.functions["AuthorizerFunction"].runtime).removeprefix("python")
+
+
+@pytest.fixture(scope="module")
+def lambda_python() -> str:
+    found = subprocess.run([str(REPO / "scripts" / "find-python"), LAMBDA_VERSION], capture_output=True, text=True)
+    if found.returncode != 0:
+        pytest.skip(f"python{LAMBDA_VERSION} (the template's Runtime) is not installed here, so sam build did not run")
+    return found.stdout.strip()
+
+
+@pytest.fixture(scope="module")
+def build(lambda_python: str) -> Path:
+    if not (BUILD / "template.yaml").is_file():
+        why = "no sam build output in .aws-sam/build: run `make sam-build` (make test does)"
+        if os.environ.get("CI"):
+            pytest.fail(why)  # CI runs make test, which builds: a missing build is a failure there
+        pytest.skip(why)
+    return BUILD
+
+
+# What Lambda's Python runtime itself provides (/var/runtime): boto3 and its dependencies.
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six.py")
+
+
+def lambda_runtime_packages(scratch: Path) -> Path:
+    """A folder standing in for /var/runtime: links to the dev venv's copies of boto3 and its dependencies."""
+    import boto3
+
+    site = Path(boto3.__file__).resolve().parent.parent
+    runtime = scratch / "var-runtime"
+    runtime.mkdir(exist_ok=True)
+    for name in RUNTIME_PROVIDED:
+        link = runtime / name
+        if not link.exists():
+            link.symlink_to(site / name)
+    return runtime
+
+
+def run_in_artifact(python: str, artifact: Path, scratch: Path, *args: str, stdin: str = "",
+                    env: dict[str, str] | None = None) -> tuple[Any, str]:
+    """Run the driver inside ``artifact`` (and its function's built layers, as Lambda's /opt/python);
+    return (its result file's JSON, its stdout)."""
+    spec = TEMPLATE.functions.get(artifact.name)
+    layers = [str(artifact.parent / layer_id / "python") for layer_id in (spec.layer_ids if spec else ())]
+    layers.append(str(lambda_runtime_packages(scratch)))
+    driver = scratch / "driver.py"
+    shutil.copyfile(DRIVER, driver)
+    result_file = scratch / "result.json"
+    completed = subprocess.run(
+        [python, "-S", str(driver), args[0], str(result_file), *args[1:]],
+        input=stdin, capture_output=True, text=True, cwd=scratch, timeout=60,
+        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": os.pathsep.join([str(artifact), *layers]),
+             "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8", **(env or {})},
+    )
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(result_file.read_text()), completed.stdout
+
+
+def digests(root: Path, pattern: str) -> dict[str, str]:
+    return {
+        str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(root.glob(pattern))
+    }
+
+
+def test_authorizer_artifact_holds_the_package_and_the_rules_where_config_reads_them(build: Path) -> None:
+    # GIVEN the authorizer's artifact WHEN compared with the sources THEN they are the same files
+    artifact = build / "AuthorizerFunction"
+    assert digests(artifact, "authorizer/*.py") == digests(REPO, "authorizer/*.py"), "stale build: run make sam-build"
+    assert digests(artifact, "policies/*") == digests(REPO, "policies/rules.yaml"), "stale build: run make sam-build"
+
+
+@pytest.mark.parametrize("function", sorted(TEMPLATE.functions))
+def test_every_module_of_the_artifact_ships_current_unchecked_hash_bytecode(
+    function: str, build: Path, lambda_python: str, tmp_path: Path
+) -> None:
+    problems, _ = run_in_artifact(lambda_python, build / function, tmp_path, "bytecode")
+    assert problems == []
+
+
+def test_built_authorizer_allows_a_real_token_and_refuses_a_forged_one_from_its_build_folder(
+    build: Path, lambda_python: str, jwks_server: JwksServer, signing_key: SigningKey, other_key: SigningKey,
+    tmp_path: Path,
+) -> None:
+    # GIVEN the artifact configured as in Lambda (no RULES_FILE: the packaged rules are used)
+    token = mint(signing_key, auth0_claims(scope="read:hello"))
+    forged = mint(other_key, auth0_claims(scope="read:hello"), headers={"kid": signing_key.kid})
+    events = [
+        {"type": "TOKEN", "authorizationToken": f"Bearer {token}", "methodArn": f"{ARN_PREFIX}/GET/hello"},
+        {"type": "TOKEN", "authorizationToken": f"Bearer {forged}", "methodArn": f"{ARN_PREFIX}/GET/hello"},
+    ]
+    artifact = build / "AuthorizerFunction"
+    # WHEN the Lambda runtime's Python imports the handler from the build folder and invokes it
+    result, stdout = run_in_artifact(
+        lambda_python, artifact, tmp_path, "invoke", "authorizer.app:lambda_handler",
+        stdin=json.dumps(events),
+        env={"TOKEN_ISSUER": ISSUER, "AUDIENCE": AUDIENCE, "JWKS_URI": jwks_server.url,
+             "AWS_LAMBDA_FUNCTION_NAME": "scopegate-artifact-test",
+             "SCOPEGATE_CHECK_ORIGINS": ",".join(ARTIFACT_MODULES)},
+    )
+    # THEN everything came from the artifact, and the decisions are right
+    assert result["python"] == LAMBDA_VERSION
+    assert [p for p in result["sys_path"] if Path(p).resolve().is_relative_to(REPO)] == [str(artifact)]
+    resolved = str(artifact.resolve())
+    assert {name: path.startswith(resolved + os.sep) for name, path in result["origins"].items()} == dict.fromkeys(
+        ARTIFACT_MODULES, True
+    )
+    allowed, refused = result["results"]
+    rules = load_rules(REPO / "policies" / "rules.yaml")
+    api = parse_method_arn(events[0]["methodArn"]).api
+    assert allowed == {"response": {
+        "principalId": "client-abc@clients",
+        "policyDocument": build_policy_document(rules, frozenset({"read:hello"}), api),
+        "context": {"scope": "read:hello", "client_id": "client-abc", "token_profile": "auth0", "rules_digest": rules.digest},
+    }}
+    assert refused == {"error": ["Exception", "Unauthorized"]}
+    decisions = [json.loads(line) for line in stdout.splitlines() if '"decision"' in line]
+    assert [(d["outcome"], d["reason"]) for d in decisions] == [("allow", "allowed"), ("unauthorized", "bad_signature")]
+    assert token not in stdout and forged not in stdout
+    assert jwks_server.requests == 1  # fetched once, during the init phase (AWS_LAMBDA_FUNCTION_NAME set)
+
+
+def test_built_hello_service_answers_from_its_build_folder(build: Path, lambda_python: str, tmp_path: Path) -> None:
+    event = {
+        "resource": "/hello", "path": "/hello", "httpMethod": "GET", "headers": {}, "body": None,
+        "requestContext": {"authorizer": {"principalId": "client-abc@clients", "scope": "read:hello",
+                                          "client_id": "client-abc", "token_profile": "auth0", "rules_digest": "0" * 12}},
+    }
+    result, _ = run_in_artifact(lambda_python, build / "HelloFunction", tmp_path, "invoke",
+                                "app:lambda_handler", stdin=json.dumps([event]))
+    response = result["results"][0]["response"]
+    assert (response["statusCode"], json.loads(response["body"])) == (200, {"message": "hello world"})
+
+
+@pytest.mark.parametrize("function", sorted(set(TEMPLATE.functions) - TEMPLATE.authorizer_functions))
+def test_every_built_service_imports_its_handler_without_the_repository(
+    function: str, build: Path, lambda_python: str, tmp_path: Path
+) -> None:
+    module, _, name = TEMPLATE.functions[function].handler.rpartition(".")
+    result, _ = run_in_artifact(lambda_python, build / function, tmp_path, "invoke", f"{module}:{name}",
+                                stdin="[]", env={"SCOPEGATE_CHECK_ORIGINS": module})
+    assert Path(result["origins"][module]).parent == (build / function).resolve()

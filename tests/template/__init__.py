@@ -1,0 +1,1 @@
+"""template.yaml under the linters that guard it."""
