@@ -105,7 +105,13 @@ def load_yaml(text: str) -> Any:
     """Parse one YAML document; raise :class:`YamlProblem` with a line number."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
         raise YamlProblem(f"file is larger than {MAX_YAML_BYTES} bytes", None)
-    loader = _NoAliasLoader(text)
+    try:
+        loader = _NoAliasLoader(text)  # the reader checks every character here, at once
+    except yaml.reader.ReaderError as error:
+        raise YamlProblem(
+            f"invalid YAML: character U+{error.character:04X} is not allowed (control and non-printable characters are not)",
+            text.count("\n", 0, error.position) + 1,
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -80,6 +80,9 @@ RULES_FAULTS: tuple[RulesFault, ...] = (
                "rules.yaml:7: invalid YAML: but found another document"),
     RulesFault("not UTF-8", lambda: VALID.encode() + b"# \xff\xfe\n",
                "rules.yaml: cannot read the rules file (UnicodeDecodeError)"),
+    RulesFault("control character (NUL) in a key", lambda: VALID.replace("rules:", "ru\x00les:"),
+               "rules.yaml:2: invalid YAML: character U+0000 is not allowed "
+               "(control and non-printable characters are not)"),
     RulesFault("empty file", lambda: "",
                "rules.yaml: must be a mapping with 'version: 1' and 'rules:'"),
     RulesFault("10,000 rules (70,000 nodes)", lambda: _rules(10_000),

@@ -29,3 +29,12 @@ def test_fuzz_target_holds_its_invariants_on_a_smoke_budget(tmp_path: Path) -> N
     assert list(tmp_path.glob("crash-*")) == []
     counts = json.loads(outcomes.read_text())
     assert sorted(counts) == ["allow", "deny", "unauthorized"]
+
+
+def test_rules_fuzz_target_finds_no_exception_but_rules_error_on_a_smoke_budget(tmp_path: Path) -> None:
+    # This target found a NUL in rules.yaml escaping as yaml.ReaderError (regression: rules_faults.py)
+    run = subprocess.run(
+        [sys.executable, "-m", "tests.fuzz.rules_target", "-runs=3000", "-seed=7", f"-artifact_prefix={tmp_path}/"],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+    )
+    assert (run.returncode, re.findall(r"Done (\d+) runs", run.stderr)) == (0, ["3000"]), run.stderr[-3000:]
