@@ -4,11 +4,13 @@ PYTHON := $(shell scripts/find-python)
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help install test unit lint-template clean
+.PHONY: help install test unit lint-template clean fuzz security-report
 
 help:
 	@echo "make test           install everything (first run) and run the whole test suite"
 	@echo "make lint-template  validate template.yaml with cfn-lint (SAM translator included)"
+	@echo "make fuzz           fuzz the whole handler with atheris (FUZZ_RUNS=1000000 inputs)"
+	@echo "make security-report  thorough properties, long fuzz, attack and fault matrices -> docs/security.md"
 	@echo "make clean          remove the virtual environments"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -28,8 +30,16 @@ unit: $(VENV)/.installed
 lint-template: $(VENV)/.installed
 	$(VENV)/bin/cfn-lint --non-zero-exit-code error -t template.yaml
 
+FUZZ_RUNS ?= 1000000
+fuzz: $(VENV)/.installed
+	mkdir -p .fuzz
+	$(PY) -m tests.fuzz.handler_target -runs=$(FUZZ_RUNS) -artifact_prefix=.fuzz/ -print_final_stats=1
+
+security-report: $(VENV)/.installed
+	$(PY) bench/security_report.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .aws-sam
+	rm -rf $(VENV) .pytest_cache .hypothesis .aws-sam .fuzz
 
 # --- sam build: the authorizer artifact holds exactly authorizer/, policies/rules.yaml and its dependencies
 build-AuthorizerFunction:
