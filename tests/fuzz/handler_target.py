@@ -40,6 +40,7 @@ from typing import Any
 
 import atheris
 
+from tests.conftest import LogLines
 from tests.fuzz.token_recipe import Recipe, build_recipe
 from tests.support.jwks_server import JwksServer
 from tests.support.keys import SigningKey, rsa_key
@@ -91,18 +92,6 @@ class FuzzDraw:
         return self.fdp.ConsumeBytes(self.fdp.ConsumeIntInRange(0, max_length))
 
 
-class LastLines(logging.Handler):
-    """Keeps what the authorizer logs for the current input, formatted as in Lambda."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setFormatter(app.logger.registered_formatter)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(self.format(record))
-
-
 class Finding(AssertionError):
     """An invariant of the handler does not hold."""
 
@@ -111,7 +100,7 @@ class HandlerHarness:
     def __init__(self, real: SigningKey, other: SigningKey, rules: RuleSet) -> None:
         self.real, self.other, self.rules = real, other, rules
         self.outcomes: Counter[str] = Counter()
-        self.log = LastLines()
+        self.log = LogLines()  # what the authorizer logs for the current input, as in Lambda
         target = logging.getLogger(app.logger.name)
         for handler in list(target.handlers):
             target.removeHandler(handler)  # the fuzz run keeps the log lines in memory only
