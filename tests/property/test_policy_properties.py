@@ -9,7 +9,10 @@ route and on other routes. ``evaluate_policy`` is API Gateway's evaluation
 from __future__ import annotations
 
 import json
+import os
 import random
+import subprocess
+import sys
 from fnmatch import fnmatchcase
 
 from hypothesis import given
@@ -19,6 +22,7 @@ from authorizer.arn import ApiStage
 from authorizer.iam import Verdict, evaluate_policy
 from authorizer.policy import build_policy_document, policy_size
 from authorizer.rules import RuleSet, compile_rules
+from tests.conftest import REPO_ROOT
 from tests.property.policy_budget import policy_size_bound
 from tests.property.strategies import (
     API,
@@ -121,3 +125,33 @@ def test_policy_size_stays_within_the_rule_sets_worst_case_bound(
     bound = policy_size_bound(rules.ruleset, api)
     # THEN no token's policy is larger
     assert policy_size(build_policy_document(rules.ruleset, granted, api)) <= bound
+
+
+POLICY_IN_A_NEW_PROCESS = """
+import sys
+from authorizer.policy import build_policy_document
+from authorizer.rules import compile_rules
+from tests.property.strategies import API
+import json
+rules = compile_rules(sys.stdin.read(), "rules.yaml")
+granted = frozenset(["read:a", "admin", "x", "refund:a", "unknown:scope"])
+sys.stdout.write(json.dumps(build_policy_document(rules, granted, API), separators=(",", ":")))
+"""
+
+
+def test_policies_are_byte_identical_across_processes_with_other_hash_seeds() -> None:
+    # GIVEN rules whose sets (scopes, resources) iterate in an order that depends on the hash seed
+    text = "version: 1\nrules:\n" + "".join(
+        f'  - route: "{method} /r{i}/*"\n    any_scopes: [read:a, admin, x, write:a]\n'
+        for i, method in enumerate(["*", "GET", "POST", "DELETE"] * 3)
+    ) + '  - route: "* /r0/admin/*"\n    deny: true\n'
+    # WHEN two interpreters with different PYTHONHASHSEED build the policy
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", POLICY_IN_A_NEW_PROCESS], input=text, capture_output=True, text=True,
+            cwd=REPO_ROOT, env={**os.environ, "PYTHONHASHSEED": seed}, check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    # THEN they write the same bytes
+    assert len(outputs) == 1 and outputs.pop().startswith('{"Version":"2012-10-17"')
