@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 MAX_YAML_BYTES = 1024 * 1024
-MAX_YAML_NODES = 50_000  # ~2 s of parsing; a rules file of 200 rules has ~1,500
+MAX_YAML_NODES = 50_000  # ~1 s of parsing; a rules file of 200 rules has ~1,500
 MAX_YAML_DEPTH = 64  # a rules file needs 4 levels
 
 
