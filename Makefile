@@ -4,7 +4,7 @@ PYTHON := $(shell scripts/find-python)
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help install test unit lint-template check-rules sam-install sam-validate sam-build clean run
+.PHONY: help install test unit lint-template check-rules sam-install sam-validate sam-build clean run fuzz security-report
 
 help:
 	@echo "make test           install everything (first run) and run the whole test suite"
@@ -13,6 +13,8 @@ help:
 	@echo "make lint-template  validate template.yaml with cfn-lint (SAM translator included)"
 	@echo "make check-rules    check policies/rules.yaml against template.yaml and run its decision tables"
 	@echo "make sam-build      sam validate --lint + sam build with the pinned SAM CLI (.venv-sam)"
+	@echo "make fuzz           fuzz the whole handler with atheris (FUZZ_RUNS=1000000 inputs)"
+	@echo "make security-report  thorough properties, long fuzz, attack and fault matrices -> docs/security.md"
 	@echo "make clean          remove the virtual environments and build output"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -40,8 +42,16 @@ check-rules: $(VENV)/.installed
 	$(PY) -m authorizer check --strict
 	$(PY) -m authorizer test
 
+FUZZ_RUNS ?= 1000000
+fuzz: $(VENV)/.installed
+	mkdir -p .fuzz
+	$(PY) -m tests.fuzz.handler_target -runs=$(FUZZ_RUNS) -artifact_prefix=.fuzz/ -print_final_stats=1
+
+security-report: $(VENV)/.installed
+	$(PY) bench/security_report.py
+
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .hypothesis .aws-sam
+	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .hypothesis .aws-sam .fuzz
 
 # --- AWS SAM CLI, pinned, in its own venv --------------------------------------------------------
 SAM_VENV := .venv-sam

@@ -6,7 +6,11 @@ Used for policies/rules.yaml and its test tables. Stricter than ``safe_load``:
   are how YAML bombs expand a small file into millions of nodes);
 * duplicate mapping keys are refused (``safe_load`` silently keeps the last);
 * mapping keys must be strings;
-* the text and the node count are capped, so time and memory stay bounded.
+* the text, the node count and the nesting depth are capped while PyYAML
+  composes, so time and memory stay bounded: PyYAML's pure-Python parser
+  costs ~40 µs a node (a 1 MiB flat list used to take ~28 s before the count,
+  made after composing, refused it), and it composes recursively (500 nested
+  ``[`` used to raise RecursionError instead of a clear message).
 
 Mappings come back as :class:`LineDict` and sequences as :class:`LineList`,
 which carry ``line`` (1-based) and the lines of their keys or items.
@@ -21,7 +25,8 @@ from typing import Any
 import yaml
 
 MAX_YAML_BYTES = 1024 * 1024
-MAX_YAML_NODES = 200_000
+MAX_YAML_NODES = 50_000  # ~1 s of parsing; a rules file of 200 rules has ~1,500
+MAX_YAML_DEPTH = 64  # a rules file needs 4 levels
 
 
 class YamlProblem(ValueError):
@@ -43,6 +48,9 @@ class LineList(list[Any]):
 
 
 class _NoAliasLoader(yaml.SafeLoader):
+    depth = 0
+    nodes = 0
+
     def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -50,20 +58,28 @@ class _NoAliasLoader(yaml.SafeLoader):
                 "anchors and aliases (&name, *name) are not allowed; write the values out",
                 event.start_mark.line + 1,
             )
-        return super().compose_node(parent, index)
+        self.nodes += 1
+        if self.nodes > MAX_YAML_NODES:
+            raise YamlProblem(f"more than {MAX_YAML_NODES} YAML nodes", event.start_mark.line + 1)
+        if self.depth >= MAX_YAML_DEPTH:
+            raise YamlProblem(
+                f"values are nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark.line + 1
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
-def _convert(loader: _NoAliasLoader, node: yaml.Node, budget: list[int]) -> Any:
-    budget[0] -= 1
-    if budget[0] < 0:
-        raise YamlProblem(f"more than {MAX_YAML_NODES} YAML nodes", node.start_mark.line + 1)
+def _convert(loader: _NoAliasLoader, node: yaml.Node) -> Any:
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         result = LineDict()
         result.line = line
         result.key_lines = {}
         for key_node, value_node in node.value:
-            key = _convert(loader, key_node, budget)
+            key = _convert(loader, key_node)
             key_line = key_node.start_mark.line + 1
             if not isinstance(key, str):
                 raise YamlProblem(f"mapping key {key!r} is not a string", key_line)
@@ -73,7 +89,7 @@ def _convert(loader: _NoAliasLoader, node: yaml.Node, budget: list[int]) -> Any:
                     f"{result.key_lines[key]}); keep one",
                     key_line,
                 )
-            result[key] = _convert(loader, value_node, budget)
+            result[key] = _convert(loader, value_node)
             result.key_lines[key] = key_line
         return result
     if isinstance(node, yaml.SequenceNode):
@@ -81,7 +97,7 @@ def _convert(loader: _NoAliasLoader, node: yaml.Node, budget: list[int]) -> Any:
         items.line = line
         items.item_lines = []
         for item in node.value:
-            items.append(_convert(loader, item, budget))
+            items.append(_convert(loader, item))
             items.item_lines.append(item.start_mark.line + 1)
         return items
     return loader.construct_object(node, deep=True)
@@ -91,12 +107,18 @@ def load_yaml(text: str) -> Any:
     """Parse one YAML document; raise :class:`YamlProblem` with a line number."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
         raise YamlProblem(f"file is larger than {MAX_YAML_BYTES} bytes", None)
-    loader = _NoAliasLoader(text)
+    try:
+        loader = _NoAliasLoader(text)  # the reader checks every character here, at once
+    except yaml.reader.ReaderError as error:
+        raise YamlProblem(
+            f"invalid YAML: character U+{error.character:04X} is not allowed (control and non-printable characters are not)",
+            text.count("\n", 0, error.position) + 1,
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:
             return None
-        return _convert(loader, node, [MAX_YAML_NODES])
+        return _convert(loader, node)
     except YamlProblem:
         raise
     except yaml.MarkedYAMLError as error:

@@ -4,17 +4,28 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.support import log_guard
 from tests.support.jwks_server import JwksServer, running_jwks_server
 from tests.support.keys import SigningKey, rsa_key
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Hypothesis budgets: "ci" (the default, what `make test` runs) and "thorough" (`make security-report`).
+# Choose with HYPOTHESIS_PROFILE=thorough or pytest's --hypothesis-profile=thorough.
+settings.register_profile("ci", max_examples=150, deadline=None, print_blob=True)
+settings.register_profile(
+    "thorough", max_examples=5000, deadline=None, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")

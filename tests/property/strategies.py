@@ -1,0 +1,113 @@
+"""Hypothesis strategies: rules.yaml texts, scope sets and request paths.
+
+Rules are generated as the TEXT of a rules file and compiled with
+``authorizer.rules.compile_rules``, so the properties cover the loader too.
+Request paths are drawn both at random (with ``:``, ``%``, ``+``, ``.``,
+unicode, empty segments, the root) and from the rules' own patterns with
+their wildcards filled in, so that most requests match some rule.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from hypothesis import strategies as st
+
+from authorizer.arn import ApiStage
+from authorizer.route import HTTP_METHODS, parse_route
+from authorizer.rules import RuleSet, compile_rules
+
+API = ApiStage("aws", "eu-west-1", "123456789012", "abc123", "Dev")
+SCOPE_POOL = ("read:a", "write:a", "read:b", "admin", "refund:a", "x")
+
+RULE_LITERALS = ("a", "b", "orders", "1", "v1", "x.y", "a:b", "%41", "+", "~", "-")
+RULE_WILDCARDS = ("*", "?", "{id}", "{proxy+}", "a*", "v?", "*b", "?*")
+REQUEST_EXTRAS = ("", ":", "%", "%2F", "+", ".", "..", "é", "日本", "a b", "*", "?", "{id}")
+
+
+@dataclass(frozen=True)
+class GeneratedRules:
+    text: str
+    ruleset: RuleSet
+
+
+rule_paths = st.lists(
+    st.one_of(st.sampled_from(RULE_LITERALS), st.sampled_from(RULE_WILDCARDS), st.just("")),
+    max_size=4,
+).map(lambda segments: "/" + "/".join(segments))
+
+scope_lists = st.lists(st.sampled_from(SCOPE_POOL), min_size=1, max_size=3, unique=True)
+
+requirements = st.one_of(
+    st.fixed_dictionaries({"scopes": scope_lists}),
+    st.fixed_dictionaries({"any_scopes": scope_lists}),
+    st.fixed_dictionaries({"scopes": scope_lists, "any_scopes": scope_lists}),
+    st.just({"authenticated": True}),
+    st.just({"deny": True}),
+)
+
+routes = st.tuples(st.sampled_from(("*",) + HTTP_METHODS), rule_paths).map(" ".join)
+
+
+def _rule_text(route: str, requirement: dict[str, object]) -> str:
+    lines = [f"  - route: {json.dumps(route)}"]
+    for key, value in requirement.items():
+        rendered = "true" if value is True else "[" + ", ".join(json.dumps(s) for s in value) + "]"
+        lines.append(f"    {key}: {rendered}")
+    return "\n".join(lines)
+
+
+@st.composite
+def rules_files(draw: st.DrawFn, max_rules: int = 8) -> GeneratedRules:
+    """A valid rules.yaml text (routes unique as the loader requires) and its RuleSet."""
+    chosen = draw(
+        st.lists(routes, min_size=1, max_size=max_rules, unique_by=lambda r: parse_route(r).key)
+    )
+    body = [_rule_text(route, draw(requirements)) for route in chosen]
+    text = "version: 1\nrules:\n" + "\n".join(body) + "\n"
+    return GeneratedRules(text, compile_rules(text, "generated.yaml"))
+
+
+scope_sets = st.frozensets(st.sampled_from(SCOPE_POOL + ("unknown:scope",)))
+
+random_segments = st.one_of(
+    st.sampled_from(RULE_LITERALS + REQUEST_EXTRAS),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="/"), max_size=6),
+)
+random_paths = st.builds(
+    lambda segments, slash: "/" + "/".join(segments) + ("/" if slash and segments else ""),
+    st.lists(random_segments, max_size=5),
+    st.booleans(),
+)
+fillers = st.one_of(st.sampled_from(("", "x", "1", "/", "a/b", ":", "%", "é", "/orders/")), st.text(max_size=4))
+
+
+@st.composite
+def paths_like(draw: st.DrawFn, ruleset: RuleSet) -> str:
+    """A request path made from one rule's pattern, its ``*`` and ``?`` filled in."""
+    pattern = draw(st.sampled_from([rule.route.pattern for rule in ruleset.rules]))
+    out = []
+    for char in pattern:
+        if char == "*":
+            out.append(draw(fillers))
+        elif char == "?":
+            out.append(draw(st.characters(blacklist_categories=("Cs",))))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def requests_for(ruleset: RuleSet, max_size: int = 12) -> st.SearchStrategy[list[tuple[str, str]]]:
+    """(verb, path) pairs: the call's own route first, then the other routes of a cached policy."""
+    path = st.one_of(paths_like(ruleset), random_paths)
+    return st.lists(st.tuples(st.sampled_from(HTTP_METHODS), path), min_size=1, max_size=max_size)
+
+api_stages = st.builds(
+    ApiStage,
+    partition=st.sampled_from(("aws", "aws-cn", "aws-us-gov")),
+    region=st.sampled_from(("eu-west-1", "us-east-1", "cn-north-1", "ap-southeast-2")),
+    account=st.from_regex(r"[0-9]{12}", fullmatch=True),
+    api_id=st.from_regex(r"[a-z0-9]{1,10}", fullmatch=True),
+    stage=st.from_regex(r"[A-Za-z0-9_-]{1,20}", fullmatch=True),
+)

@@ -1,0 +1,67 @@
+"""The policy equivalence through the real handler, with a real JWKS server on 127.0.0.1.
+
+For random rules files, scope sets and requests: the first request is the
+call; the policy it returns must give the rules' decision on it and, as API
+Gateway's cache would reuse it, on every other request; and a later call on
+another route must get the very same policy from the engine's memo.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from authorizer import app
+from authorizer.iam import Verdict, evaluate_policy
+from tests.property.strategies import API, GeneratedRules, requests_for, rules_files, scope_sets
+from tests.support.jwks_server import running_jwks_server
+from tests.support.keys import SigningKey
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.minting import AUDIENCE, ISSUER, auth0_claims, mint
+
+HANDLER_EXAMPLES = max(25, settings.default.max_examples // 5)
+
+
+@pytest.fixture(scope="module")
+def rules_file(tmp_path_factory: pytest.TempPathFactory, signing_key: SigningKey) -> Iterator[Path]:
+    """The handler configured from the environment, its rules file for each example to rewrite."""
+    path = tmp_path_factory.mktemp("rules") / "rules.yaml"
+    with running_jwks_server() as server, pytest.MonkeyPatch.context() as env:
+        server.serve_keys(signing_key.jwk())
+        for name, value in {"TOKEN_ISSUER": ISSUER, "AUDIENCE": AUDIENCE, "JWKS_URI": server.url,
+                            "RULES_FILE": str(path)}.items():
+            env.setenv(name, value)
+        yield path
+    app.reset_state()
+
+
+def call(token: str, method: str, path: str) -> dict:
+    event = {"type": "TOKEN", "methodArn": API.resource(method, path), "authorizationToken": f"Bearer {token}"}
+    return app.lambda_handler(event, FakeLambdaContext())
+
+
+@settings(max_examples=HANDLER_EXAMPLES)
+@given(st.data(), rules_files(), scope_sets)
+def test_handler_policy_equals_the_rules_decision_on_the_call_and_from_cache(
+    rules_file: Path, signing_key: SigningKey, data: st.DataObject, rules: GeneratedRules, granted: frozenset[str]
+) -> None:
+    # GIVEN a fresh container enforcing the generated rules, and a token holding the scopes
+    rules_file.write_text(rules.text)
+    app.reset_state()
+    token = mint(signing_key, auth0_claims(scope=" ".join(sorted(granted))))
+    (method, path), *others = data.draw(requests_for(rules.ruleset))
+    # WHEN the token calls the first route
+    document = call(token, method, path)["policyDocument"]
+    # THEN the policy decides that call, and every other route as API Gateway's cache would
+    for other_method, other_path in [(method, path), *others]:
+        expected = rules.ruleset.decide(other_method, other_path, granted).allowed
+        verdict = evaluate_policy(document, API.resource(other_method, other_path))
+        assert (verdict is Verdict.ALLOW) == expected, (other_method, other_path)
+        # AND a call on that route gets the same policy bytes
+        again = call(token, other_method, other_path)["policyDocument"]
+        assert json.dumps(again) == json.dumps(document)
