@@ -8,6 +8,10 @@ Used for policies/rules.yaml and its test tables. Stricter than ``safe_load``:
 * mapping keys must be strings;
 * the text and the node count are capped, so time and memory stay bounded.
 
+Events come from libyaml (PyYAML's C parser) when PyYAML was built with it, so a
+1,000-rule file parses in milliseconds; composing stays in Python, where the
+alias check lives. The pure-Python parser is the fallback, with the same checks.
+
 Mappings come back as :class:`LineDict` and sequences as :class:`LineList`,
 which carry ``line`` (1-based) and the lines of their keys or items.
 """
@@ -17,6 +21,12 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 MAX_YAML_BYTES = 1024 * 1024
 MAX_YAML_NODES = 200_000
@@ -40,7 +50,33 @@ class LineList(list[Any]):
     item_lines: list[int]
 
 
-class _NoAliasLoader(yaml.SafeLoader):
+class _PythonParser(Reader, Scanner, Parser):
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+
+
+def _fastest_parser() -> type:
+    try:
+        from yaml._yaml import CParser
+    except ImportError:  # PyYAML built without libyaml
+        return _PythonParser
+    return CParser
+
+
+class _NoAliasLoader(Composer, SafeConstructor, Resolver):
+    """Strict composer over a parser (mixed in by :func:`_loader_class`)."""
+
+    def __init__(self, stream: str) -> None:
+        self.parser_class.__init__(self, stream)  # type: ignore[attr-defined]
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+
+    def get_single_node(self) -> Any:
+        return Composer.get_single_node(self)  # a C parser's own composer would skip compose_node
+
     def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
@@ -48,7 +84,14 @@ class _NoAliasLoader(yaml.SafeLoader):
                 "anchors and aliases (&name, *name) are not allowed; write the values out",
                 event.start_mark.line + 1,
             )
-        return super().compose_node(parent, index)
+        return Composer.compose_node(self, parent, index)
+
+
+def _loader_class(parser: type) -> type[_NoAliasLoader]:
+    return type(f"NoAliasLoader_{parser.__name__}", (_NoAliasLoader, parser), {"parser_class": parser})
+
+
+LOADERS = {"libyaml": _loader_class(_fastest_parser()), "python": _loader_class(_PythonParser)}
 
 
 def _convert(loader: _NoAliasLoader, node: yaml.Node, budget: list[int]) -> Any:
@@ -85,11 +128,14 @@ def _convert(loader: _NoAliasLoader, node: yaml.Node, budget: list[int]) -> Any:
     return loader.construct_object(node, deep=True)
 
 
-def load_yaml(text: str) -> Any:
-    """Parse one YAML document; raise :class:`YamlProblem` with a line number."""
+def load_yaml(text: str, *, parser: str = "libyaml") -> Any:
+    """Parse one YAML document; raise :class:`YamlProblem` with a line number.
+
+    ``parser`` picks libyaml (the pure-Python parser when PyYAML lacks it) or ``"python"``.
+    """
     if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
         raise YamlProblem(f"file is larger than {MAX_YAML_BYTES} bytes", None)
-    loader = _NoAliasLoader(text)
+    loader = LOADERS[parser](text)
     try:
         node = loader.get_single_node()
         if node is None:
