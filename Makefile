@@ -4,11 +4,12 @@ PYTHON := $(shell scripts/find-python)
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help install test unit lint-template clean
+.PHONY: help install test unit lint-template bench bench-smoke clean
 
 help:
 	@echo "make test           install everything (first run) and run the whole test suite"
 	@echo "make lint-template  validate template.yaml with cfn-lint (SAM translator included)"
+	@echo "make bench          run every benchmark in one process; writes docs/benchmarks.md (a few minutes)"
 	@echo "make clean          remove the virtual environments"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -27,6 +28,17 @@ unit: $(VENV)/.installed
 
 lint-template: $(VENV)/.installed
 	$(VENV)/bin/cfn-lint --non-zero-exit-code error -t template.yaml
+
+# bench-only dependencies (matplotlib) go into the dev venv, pinned in bench/requirements.txt
+$(VENV)/.bench-installed: $(VENV)/.installed bench/requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	$(PY) -m bench
+
+bench-smoke: $(VENV)/.installed
+	$(PY) -m bench --smoke --no-plots --out "$${TMPDIR:-/tmp}/scopegate-bench-smoke/benchmarks.md"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .aws-sam
