@@ -41,17 +41,18 @@ class _MethodIndex:
     anywhere: tuple[Routed, ...]  # rules whose first segment holds a wildcard
 
 
-def _method_index(rules: list[Routed]) -> _MethodIndex:
-    anywhere = [rule for rule in rules if literal_first_segment(rule.route.pattern) is None]
-    segments: dict[str, list[Routed]] = {}
+def _method_index(rules: list[Routed], segments: dict[int, str | None]) -> _MethodIndex:
+    """``segments`` maps id(rule) to its literal first segment (computed once per rule)."""
+    anywhere = [rule for rule in rules if segments[id(rule)] is None]
+    own: dict[str, list[Routed]] = {}
     for rule in rules:
-        segment = literal_first_segment(rule.route.pattern)
+        segment = segments[id(rule)]
         if segment is not None:
-            segments.setdefault(segment, []).append(rule)
+            own.setdefault(segment, []).append(rule)
     order = {id(rule): position for position, rule in enumerate(rules)}
     by_segment = {
-        segment: tuple(sorted(own + anywhere, key=lambda rule: order[id(rule)]))
-        for segment, own in segments.items()
+        segment: tuple(sorted(literal + anywhere, key=lambda rule: order[id(rule)]))
+        for segment, literal in own.items()
     }
     return _MethodIndex(by_segment, tuple(anywhere))
 
@@ -64,11 +65,12 @@ class RouteIndex:
     @classmethod
     def build(cls, rules: Iterable[Routed]) -> RouteIndex:
         ordered = list(rules)
+        segments = {id(rule): literal_first_segment(rule.route.pattern) for rule in ordered}
         by_method = {
-            verb: _method_index([r for r in ordered if r.route.method in ("*", verb)])
+            verb: _method_index([r for r in ordered if r.route.method in ("*", verb)], segments)
             for verb in HTTP_METHODS
         }
-        return cls(by_method, _method_index([r for r in ordered if r.route.method == "*"]))
+        return cls(by_method, _method_index([r for r in ordered if r.route.method == "*"], segments))
 
     def candidates(self, method: str, path: str) -> tuple[Routed, ...]:
         """The rules that may match, in file order (a superset of those that do)."""

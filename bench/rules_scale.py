@@ -7,11 +7,16 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+
 from authorizer.arn import parse_method_arn
 from authorizer.policy import build_policy_document, policy_size
 from authorizer.rules import compile_rules
 from bench.timing import median_seconds, per_call_medians
-from bench.world import World, configured_app, method_arn, mint_tokens, token_event
+from bench.world import (
+    World, configured_app, method_arn, mint_tokens, signing_input_and_signature, token_event,
+)
 from tests.support.lambda_context import FakeLambdaContext
 
 RULE_COUNTS = (10, 100, 1000)
@@ -59,7 +64,13 @@ class RulesScaleRow:
     compile_ms: float
     decide_us: float  # RuleSet.decide alone, median per call over the request mix
     handler_us: float  # lambda_handler, repeated token, over the same request mix
+    baseline_us: float  # one RSA verify, interleaved with the two above
     policy_bytes: int  # the policy for a token holding read scopes of every service
+
+    @property
+    def handler_in_baselines(self) -> float:
+        """Decision time in RSA verifies measured alongside (robust to a busy machine)."""
+        return self.handler_us / self.baseline_us
 
 
 def measure_rules_scale(world: World, compile_repeats: int, decisions: int, rounds: int) -> list[RulesScaleRow]:
@@ -67,6 +78,9 @@ def measure_rules_scale(world: World, compile_repeats: int, decisions: int, roun
     token_scopes = " ".join(f"read:svc{n}" for n in range(max(RULE_COUNTS) // len(_SHAPES)))
     token = mint_tokens(world.key, 1, scope=token_scopes, tag="rules")[0]
     context = FakeLambdaContext()
+    public_key = world.key.private_key.public_key()
+    signing_input, signature = signing_input_and_signature(token)
+    pkcs1, sha256 = padding.PKCS1v15(), hashes.SHA256()
     with tempfile.TemporaryDirectory() as folder:
         for count in RULE_COUNTS:
             text = generated_rules(count)
@@ -92,7 +106,12 @@ def measure_rules_scale(world: World, compile_repeats: int, decisions: int, roun
                         app.lambda_handler(event, context)
                     return len(events)
 
-                medians = per_call_medians({"decide": decide, "handler": handle}, rounds)
+                def baseline(_: int) -> int:
+                    for _ in requests:
+                        public_key.verify(signature, signing_input, pkcs1, sha256)
+                    return len(requests)
+
+                medians = per_call_medians({"baseline": baseline, "decide": decide, "handler": handle}, rounds)
             api = parse_method_arn(method_arn("GET", "/")).api
             document = build_policy_document(ruleset, granted & ruleset.known_scopes, api)
             rows.append(RulesScaleRow(
@@ -100,6 +119,7 @@ def measure_rules_scale(world: World, compile_repeats: int, decisions: int, roun
                 compile_ms=compile_seconds * 1000,
                 decide_us=medians["decide"] * 1e6,
                 handler_us=medians["handler"] * 1e6,
+                baseline_us=medians["baseline"] * 1e6,
                 policy_bytes=policy_size(document),
             ))
     return rows
