@@ -10,6 +10,7 @@ help:
 	@echo "make test           install everything (first run) and run the whole test suite"
 	@echo "make lint-template  validate template.yaml with cfn-lint (SAM translator included)"
 	@echo "make bench          run every benchmark in one process; writes docs/benchmarks.md (a few minutes)"
+	@echo "make bench-smoke    the same with tiny counts (checks the bench works; numbers mean nothing)"
 	@echo "make clean          remove the virtual environments"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
