@@ -20,7 +20,7 @@ from bench.throughput import (
 RATIOS_PLOT = "benchmarks-ratios.png"
 RULES_PLOT = "benchmarks-rules.png"
 FLAT_TOLERANCE = 1.25  # "flat": 1,000 rules decide within 1.25 x the time of 10 rules
-VERSIONED = ("cryptography", "PyJWT", "aws-lambda-powertools", "PyYAML", "requests")
+VERSIONED = ("cryptography", "PyJWT", "aws-lambda-powertools", "PyYAML")
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,9 @@ def machine_description() -> list[str]:
 
     versions = ", ".join(f"{name} {metadata.version(name)}" for name in VERSIONED)
     return [
-        f"- machine: {cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}",
+        f"- machine: {cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}, "
+        f"load average {os.getloadavg()[0]:.2f} at the end of the run (a busy machine moves bare times; "
+        "ratios measured side by side move much less)",
         f"- Python {platform.python_version()} ({platform.python_implementation()}), "
         f"{backend.openssl_version_text()}",
         f"- packages: {versions}",
@@ -165,13 +167,17 @@ def _detail_sections(r: Results) -> list[str]:
         "The two rows without the log line are diagnostics (not goals): the same decisions with the "
         "logger above INFO, which shows what the decision log line costs.", "", diag, "",
         "## Cold start", "",
-        f"Fresh processes, alternated, {c.runs} runs each after one unmeasured run; the JWKS is "
+        f"Fresh processes, alternated, {c.runs} runs each after one unmeasured run; the ratio in the "
+        "summary is the median of the per-run ratios (each pair ran back to back). The JWKS is "
         "served over loopback by the bench process. The minimal authorizer is "
         "[bench/minimal_authorizer.py](../bench/minimal_authorizer.py).", "", cold, "",
         "## Rules scale", "",
         "Generated rules (five shapes per service: exact, `{id}`, POST, DELETE with two scopes, a "
         "`* .../internal/*` deny); decision times over a mix of matching, denied and unmatched "
-        "requests; the policy is the one for a token holding every service's read scope.", "",
+        "requests; the policy is the one for a token holding every service's read scope. Policy size "
+        "grows with the rules: API Gateway lists an 8 KB authorizer result size only for WebSocket "
+        "APIs (whether it binds REST APIs is unverified), and oversized policies are reported to fail "
+        "in practice, so watch the last column.", "",
         rules, "", f"![rules scale]({RULES_PLOT})", "",
         "## Gateway workload", "",
         "A minimal in-process model of API Gateway's authorizer result cache "
