@@ -172,6 +172,8 @@ def _detail_sections(r: Results) -> list[str]:
         "served over loopback by the bench process. The minimal authorizer is "
         "[bench/minimal_authorizer.py](../bench/minimal_authorizer.py).", "", cold, "",
         "## Rules scale", "",
+        "Compile times are the median CPU time of the compiling thread (single-threaded, no I/O, so "
+        "this is its wall time on an idle core, and other load on the machine does not inflate it). "
         "Generated rules (five shapes per service: exact, `{id}`, POST, DELETE with two scopes, a "
         "`* .../internal/*` deny); decision times over a mix of matching, denied and unmatched "
         "requests; the policy is the one for a token holding every service's read scope. Policy size "

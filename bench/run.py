@@ -37,7 +37,7 @@ class Counts:
     profiled: int
 
 
-FULL = Counts(tokens=12000, rounds=15, cold_starts=31, compile_repeats=15, rule_decisions=1000,
+FULL = Counts(tokens=12000, rounds=31, cold_starts=31, compile_repeats=21, rule_decisions=400,
               gateway_requests=20000, memory_decisions=10000, profiled=2000)
 SMOKE = Counts(tokens=60, rounds=3, cold_starts=1, compile_repeats=1, rule_decisions=20,
                gateway_requests=200, memory_decisions=20, profiled=20)
