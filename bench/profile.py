@@ -31,7 +31,35 @@ def _name(key: tuple[str, int, str]) -> str:
     return f"{path.name}:{line}({function})"
 
 
-def profile_fresh_decisions(world: World, tokens: list[str], top: int = 15) -> list[ProfileRow]:
+@dataclass(frozen=True)
+class Profile:
+    top: list[ProfileRow]  # by own time
+    parts: list[tuple[str, float]]  # the decision split into its parts, share of the handler's time
+
+
+# (part, functions whose cumulative time it adds, functions whose cumulative time it takes away)
+_PARTS = (
+    ("signature check (cryptography, through PyJWT's algorithm)", ("RSAPublicKey' objects>",), ()),
+    ("token shape and claims (authorizer/tokens.py)",
+     ("tokens.py:decompose_unverified_jwt", "tokens.py:verify_jwt"), ("RSAPublicKey' objects>",)),
+    ("memo of verified tokens, ARN, rules, policy memo, context (engine.py)",
+     ("engine.py:authorize",), ("tokens.py:decompose_unverified_jwt", "tokens.py:verify_jwt")),
+    ("decision log line (Powertools Logger.info)", ("logger.py:info",), ()),
+    ("handler shell: record, log fields (app.py, decision_log.py)",
+     ("app.py:lambda_handler",), ("engine.py:authorize", "logger.py:info")),
+)
+
+
+def _cumulative(stats: dict, marker: str) -> float:
+    if marker.endswith("objects>"):
+        return sum(e[3] for (f, _, name), e in stats.items() if f == "~" and name.endswith(marker))
+    filename, function = marker.split(":")
+    return sum(
+        e[3] for (f, _, name), e in stats.items() if f.endswith("/" + filename) and name == function
+    )
+
+
+def profile_fresh_decisions(world: World, tokens: list[str], top: int = 15) -> Profile:
     events = [token_event(t) for t in tokens]
     context = FakeLambdaContext()
     with configured_app(world.environment) as app:
@@ -49,4 +77,9 @@ def profile_fresh_decisions(world: World, tokens: list[str], top: int = 15) -> l
         for key, entry in stats.items()
     ]
     rows.sort(key=lambda row: row.own_share, reverse=True)
-    return rows[:top]
+    handler = _cumulative(stats, "app.py:lambda_handler")
+    parts = [
+        (name, (sum(_cumulative(stats, m) for m in plus) - sum(_cumulative(stats, m) for m in minus)) / handler)
+        for name, plus, minus in _PARTS
+    ]
+    return Profile(rows[:top], parts)

@@ -11,7 +11,7 @@ from pathlib import Path
 from bench.cold_start import ColdStart
 from bench.gateway_model import WorkloadResult
 from bench.memory import Memory
-from bench.profile import ProfileRow
+from bench.profile import Profile
 from bench.rules_scale import RulesScaleRow
 from bench.throughput import (
     BASELINE, FRESH, FRESH_NO_LOG, REFERENCE, REPEATED, REPEATED_NO_LOG, Throughput,
@@ -32,7 +32,7 @@ class Results:
     rules: list[RulesScaleRow]
     gateway: list[WorkloadResult]
     memory: Memory
-    profile: list[ProfileRow]
+    profile: Profile
     seconds: float
 
 
@@ -157,10 +157,12 @@ def _detail_sections(r: Results) -> list[str]:
         ("authorizer", "wall, spawn to exit (median)", "in process, import to first decision (median)"),
         [(name, f"{c.wall_ms[name]:.1f} ms", f"{c.in_process_ms[name]:.1f} ms") for name in c.wall_ms],
     )
+    parts = markdown_table(("part of a fresh-token decision", "share"),
+                           [(name, f"{share:.0%}") for name, share in r.profile.parts])
     profile = markdown_table(
         ("function", "calls per decision", "own time", "with callees"),
         [(f"`{p.function}`", f"{p.calls_per_decision:.1f}", f"{p.own_share:.1%}", f"{p.total_share:.1%}")
-         for p in r.profile],
+         for p in r.profile.top],
     )
     return [
         "## Per-call figures (warm container)", "",
@@ -188,8 +190,9 @@ def _detail_sections(r: Results) -> list[str]:
         "decision. 10 clients x 20 routes over one simulated hour, skewed route popularity.", "",
         gateway, "",
         "## Profile of a fresh-token decision (cProfile, this run)", "",
-        "Share of profiled time; cProfile inflates Python-level calls, so read the shares, not the "
-        "times.", "", profile, "",
+        "Shares of profiled time. cProfile inflates Python-level calls against C ones (the RSA "
+        "verify is a larger share without it), so read these as where to look, and the per-call "
+        "table above as the measure.", "", parts, "", profile, "",
     ]
 
 
