@@ -1,9 +1,11 @@
-"""The JWKS fetcher: one keep-alive HTTP(S) connection from the standard library (I/O).
+"""The JWKS fetcher: one HTTP(S) connection per fetch, from the standard library (I/O).
 
 ``http.client`` is already loaded by PyJWT (``jwt.jwks_client``), so fetching with it costs the
 cold start nothing, where ``requests`` cost about 50 ms of imports. Behaviour is the one the JWKS
 cache relies on: one deadline for connect and body, a size cap (declared and actual), no redirects,
 no proxy from the environment, TLS verified against certifi's CA bundle (as requests did).
+Fetches are minutes apart, so no connection is kept: an idle keep-alive connection would be closed
+by the server long before the next fetch and fail it.
 """
 
 from __future__ import annotations
@@ -29,20 +31,15 @@ def _tls_context() -> ssl.SSLContext:
 
 
 def make_http_fetcher(timeout_seconds: float, max_bytes: int) -> Fetcher:
-    """A fetcher that keeps one connection per scheme and host, reopened after any failure."""
-    connections: dict[tuple[str, str], http.client.HTTPConnection] = {}
+    """A fetcher opening a new connection for every fetch (TLS context built once)."""
     tls: list[ssl.SSLContext] = []
 
-    def connection(scheme: str, netloc: str) -> http.client.HTTPConnection:
-        key = (scheme, netloc)
-        if key not in connections:
-            if scheme == "https":
-                if not tls:
-                    tls.append(_tls_context())
-                connections[key] = http.client.HTTPSConnection(netloc, timeout=timeout_seconds, context=tls[0])
-            else:
-                connections[key] = http.client.HTTPConnection(netloc, timeout=timeout_seconds)
-        return connections[key]
+    def connect(scheme: str, netloc: str) -> http.client.HTTPConnection:
+        if scheme == "https":
+            if not tls:
+                tls.append(_tls_context())
+            return http.client.HTTPSConnection(netloc, timeout=timeout_seconds, context=tls[0])
+        return http.client.HTTPConnection(netloc, timeout=timeout_seconds)
 
     def read_body(response: http.client.HTTPResponse, deadline: float) -> bytes:
         declared = response.getheader("Content-Length", "")
@@ -61,27 +58,18 @@ def make_http_fetcher(timeout_seconds: float, max_bytes: int) -> Fetcher:
         deadline = time.monotonic() + timeout_seconds
         parts = urlsplit(url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-        conn = connection(parts.scheme, parts.netloc)
+        conn = connect(parts.scheme, parts.netloc)
         try:
-            conn.request("GET", target, headers={"Accept": "application/json", "Connection": "keep-alive"})
+            conn.request("GET", target, headers={"Accept": "application/json", "Connection": "close"})
             response = conn.getresponse()
-            try:
-                if response.status != 200:
-                    raise JwksUnavailable(
-                        f"JWKS endpoint answered HTTP {response.status}", reason="jwks_http_error"
-                    )
-                return read_body(response, deadline)
-            finally:
-                if not response.isclosed():
-                    conn.close()  # an unread or refused body: never reuse the connection
-        except JwksUnavailable:
-            conn.close()
-            raise
+            if response.status != 200:
+                raise JwksUnavailable(f"JWKS endpoint answered HTTP {response.status}", reason="jwks_http_error")
+            return read_body(response, deadline)
         except TimeoutError:
-            conn.close()
             raise JwksUnavailable("JWKS fetch timed out", reason="jwks_timeout") from None
         except (OSError, http.client.HTTPException):
-            conn.close()
             raise JwksUnavailable("JWKS endpoint unreachable", reason="jwks_unreachable") from None
+        finally:
+            conn.close()
 
     return fetch
