@@ -4,7 +4,8 @@ PYTHON := $(shell scripts/find-python)
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help install test unit lint-template check-rules sam-install sam-validate sam-build clean run fuzz security-report
+.PHONY: help install test unit lint-template check-rules sam-install sam-validate sam-build clean run fuzz \
+	security-report bench bench-smoke
 
 help:
 	@echo "make test           install everything (first run) and run the whole test suite"
@@ -15,6 +16,8 @@ help:
 	@echo "make sam-build      sam validate --lint + sam build with the pinned SAM CLI (.venv-sam)"
 	@echo "make fuzz           fuzz the whole handler with atheris (FUZZ_RUNS=1000000 inputs)"
 	@echo "make security-report  thorough properties, long fuzz, attack and fault matrices -> docs/security.md"
+	@echo "make bench          run every benchmark in one process; writes docs/benchmarks.md (a few minutes)"
+	@echo "make bench-smoke    the same with tiny counts (checks the bench works; numbers mean nothing)"
 	@echo "make clean          remove the virtual environments and build output"
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -41,6 +44,17 @@ lint-template: $(VENV)/.installed
 check-rules: $(VENV)/.installed
 	$(PY) -m authorizer check --strict
 	$(PY) -m authorizer test
+
+# bench-only dependencies (matplotlib) go into the dev venv, pinned in bench/requirements.txt
+$(VENV)/.bench-installed: $(VENV)/.installed bench/requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r bench/requirements.txt
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	$(PY) -m bench
+
+bench-smoke: $(VENV)/.installed
+	$(PY) -m bench --smoke --no-plots --out "$${TMPDIR:-/tmp}/scopegate-bench-smoke/benchmarks.md"
 
 FUZZ_RUNS ?= 1000000
 fuzz: $(VENV)/.installed

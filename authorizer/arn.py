@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from authorizer.errors import BadMethodArn
 
@@ -80,15 +81,23 @@ def parse_method_arn(value: object) -> MethodArn:
         raise BadMethodArn("methodArn has no stage or verb")
     api_id, stage, verb = pieces[0], pieces[1], pieces[2]
     path = "/" + (pieces[3] if len(pieces) == 4 else "")
+    api = _api_stage(partition, region, account, api_id, stage)
+    if not _VERB.fullmatch(verb):
+        raise BadMethodArn("methodArn has an invalid verb")
+    return MethodArn(api, verb, path)
+
+
+@lru_cache(maxsize=64)
+def _api_stage(partition: str, region: str, account: str, api_id: str, stage: str) -> ApiStage:
+    """The validated API stage; memoized, since a container serves few stages (refusals are not)."""
     checks = (
         (_PARTITION, partition, "partition"),
         (_REGION, region, "region"),
         (_ACCOUNT, account, "account"),
         (_API_ID, api_id, "api id"),
         (_STAGE, stage, "stage"),
-        (_VERB, verb, "verb"),
     )
     for pattern, text, name in checks:
         if not pattern.fullmatch(text):
             raise BadMethodArn(f"methodArn has an invalid {name}")
-    return MethodArn(ApiStage(partition, region, account, api_id, stage), verb, path)
+    return ApiStage(partition, region, account, api_id, stage)

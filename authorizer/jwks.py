@@ -26,50 +26,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import requests
-
 from authorizer.config import JwksSettings
 from authorizer.errors import JwksUnavailable, UnknownKid
+from authorizer.http_fetch import Fetcher, make_http_fetcher
 from authorizer.jwk import KeySet, VerificationKey, parse_jwks
 
-Fetcher = Callable[[str], bytes]
+__all__ = ["FetchRecord", "Fetcher", "JwksCache", "make_http_fetcher"]
+
 Clock = Callable[[], float]
-
-
-def make_http_fetcher(timeout_seconds: float, max_bytes: int) -> Fetcher:
-    """A fetcher over one keep-alive ``requests`` session."""
-    session = requests.Session()
-    session.trust_env = False  # never route key fetches through an ambient proxy
-    session.headers["Accept"] = "application/json"
-
-    def fetch(url: str) -> bytes:
-        deadline = time.monotonic() + timeout_seconds
-        try:
-            with session.get(
-                url, timeout=(timeout_seconds, timeout_seconds), allow_redirects=False, stream=True
-            ) as response:
-                if response.status_code != 200:
-                    raise JwksUnavailable(
-                        f"JWKS endpoint answered HTTP {response.status_code}",
-                        reason="jwks_http_error",
-                    )
-                declared = response.headers.get("Content-Length", "")
-                if declared.isdigit() and int(declared) > max_bytes:
-                    raise JwksUnavailable("JWKS response too large", reason="jwks_too_large")
-                body = bytearray()
-                while chunk := response.raw.read1(16384, decode_content=True):
-                    body += chunk
-                    if len(body) > max_bytes:
-                        raise JwksUnavailable("JWKS response too large", reason="jwks_too_large")
-                    if time.monotonic() > deadline:
-                        raise JwksUnavailable("JWKS fetch exceeded its deadline", reason="jwks_timeout")
-                return bytes(body)
-        except requests.Timeout:
-            raise JwksUnavailable("JWKS fetch timed out", reason="jwks_timeout") from None
-        except requests.RequestException:
-            raise JwksUnavailable("JWKS endpoint unreachable", reason="jwks_unreachable") from None
-
-    return fetch
 
 
 @dataclass(slots=True)

@@ -16,7 +16,8 @@ policy resource built from it agree on every request:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 MAX_PATH_LENGTH = 384  # leaves room for the ARN prefix within 512 characters
@@ -35,7 +36,16 @@ class RoutePattern:
     method: str  # a verb or "*"
     path: str  # as written
     pattern: str  # IAM form: parameters replaced by "*"
-    regex: re.Pattern[str]
+    # the pattern split on "*" when it has no "?" (matched without a regex), else None
+    star_parts: tuple[str, ...] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        parts = None if "?" in self.pattern else tuple(self.pattern.split("*"))
+        object.__setattr__(self, "star_parts", parts)
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return compiled_glob(self.pattern)
 
     @property
     def methods(self) -> tuple[str, ...]:
@@ -51,11 +61,42 @@ class RoutePattern:
         return (self.method, self.pattern)
 
     def matches(self, method: str, path: str) -> bool:
-        return (self.method == "*" or self.method == method) and bool(self.regex.fullmatch(path))
+        if self.method != "*" and self.method != method:
+            return False
+        if self.star_parts is None:
+            return bool(compiled_glob(self.pattern).fullmatch(path))
+        return star_glob_matches(self.star_parts, path)
 
     @property
     def has_wildcard(self) -> bool:
         return "*" in self.pattern or "?" in self.pattern
+
+
+def star_glob_matches(parts: tuple[str, ...], value: str) -> bool:
+    """Whole-string match of a glob whose only wildcard is ``*``, given as ``pattern.split("*")``.
+
+    Same answer as :func:`glob_to_regex` for such a pattern, without a regex: the first part is a
+    prefix, the last a suffix, and the middle parts occur in order, leftmost first, in between
+    (taking each leftmost occurrence leaves the most room for the rest, so it never misses a match).
+    """
+    if len(parts) == 1:
+        return value == parts[0]
+    first, last = parts[0], parts[-1]
+    if len(value) < len(first) + len(last) or not value.startswith(first) or not value.endswith(last):
+        return False
+    position, end = len(first), len(value) - len(last)
+    for part in parts[1:-1]:
+        found = value.find(part, position, end)
+        if found < 0:
+            return False
+        position = found + len(part)
+    return True
+
+
+@lru_cache(maxsize=4096)
+def compiled_glob(pattern: str) -> re.Pattern[str]:
+    """:func:`glob_to_regex`, compiled once per pattern (only patterns with ``?`` need it to match)."""
+    return glob_to_regex(pattern)
 
 
 def glob_to_regex(pattern: str) -> re.Pattern[str]:
@@ -100,4 +141,4 @@ def parse_route(text: object) -> RoutePattern:
             f"route {text!r}: the path holds a character that is not allowed "
             "(spaces, '$', quotes, '#', '<', '>', '\\', '^', '`', '|' are not)"
         )
-    return RoutePattern(method=method, path=path, pattern=pattern, regex=glob_to_regex(pattern))
+    return RoutePattern(method=method, path=path, pattern=pattern)

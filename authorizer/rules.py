@@ -26,12 +26,13 @@ and the fix.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from authorizer.errors import RulesError
 from authorizer.route import RoutePattern, RouteProblem, parse_route
+from authorizer.route_index import RouteIndex
 from authorizer.tokens import SCOPE_TOKEN
 from authorizer.yaml_source import LineDict, YamlProblem, load_versioned_list, suggest_key
 
@@ -94,9 +95,15 @@ class RuleSet:
     source: str
     digest: str  # first 12 hex digits of the file's SHA-256
     known_scopes: frozenset[str]
+    index: RouteIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "index", RouteIndex.build(self.rules))
 
     def matching(self, method: str, path: str) -> tuple[Rule, ...]:
-        return tuple(rule for rule in self.rules if rule.route.matches(method, path))
+        """The rules matching a request, in file order (looked up in the index, not scanned)."""
+        candidates = self.index.candidates(method, path)
+        return tuple(rule for rule in candidates if rule.route.matches(method, path))  # type: ignore[misc]
 
     def decide(self, method: str, path: str, granted: frozenset[str]) -> RouteDecision:
         matched = self.matching(method, path)

@@ -22,13 +22,14 @@ Nothing here logs, reads the clock or touches the network. Every refusal is an
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from authorizer.config import TokenSettings
@@ -96,24 +97,37 @@ def _reject_constant(name: str) -> Any:
     raise MalformedToken("token JSON holds a non-finite number")
 
 
+# A segment of length 4k+2 (4k+3) ends in a character whose low 4 (2) bits are unused: they must
+# be zero, or two different segments would decode to the same bytes (RFC 4648 §3.5, canonical).
+_CANONICAL_LAST = {
+    2: frozenset("AQgw"),
+    3: frozenset("AEIMQUYcgkosw048"),
+}
+
+
 def _b64url_decode(segment: str) -> bytes:
-    if not _SEGMENT.fullmatch(segment) or len(segment) % 4 == 1:
+    if not _SEGMENT.fullmatch(segment):
         raise MalformedToken("token segment is not unpadded base64url")
+    remainder = len(segment) % 4
+    if remainder == 1:
+        raise MalformedToken("token segment is not unpadded base64url")
+    if remainder and segment[-1] not in _CANONICAL_LAST[remainder]:
+        raise MalformedToken("token segment is not canonical base64url")
     try:
-        raw = base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+        return binascii.a2b_base64(
+            segment.replace("-", "+").replace("_", "/") + "=" * (-len(segment) % 4), strict_mode=True
+        )
     except (binascii.Error, ValueError):
         raise MalformedToken("token segment is not base64url") from None
-    if base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii") != segment:
-        raise MalformedToken("token segment is not canonical base64url")
-    return raw
+
+
+# One decoder for every token (json.loads with hooks would build a new decoder per call).
+_DECODER = json.JSONDecoder(object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
 
 
 def _json_object(raw: bytes, what: str) -> dict[str, Any]:
     try:
-        text = raw.decode("utf-8")
-        value = json.loads(
-            text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant
-        )
+        value = _DECODER.decode(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise MalformedToken(f"token {what} is not UTF-8 JSON") from None
     if not isinstance(value, dict):
@@ -129,31 +143,49 @@ def decompose_unverified_jwt(token: str, settings: TokenSettings) -> UnverifiedJ
     if len(parts) != 3:
         raise MalformedToken("token does not have three segments")
     header_b64, payload_b64, signature_b64 = parts
+    header = _checked_header(header_b64, settings.algorithms, settings.profiles)
+    payload = _json_object(_b64url_decode(payload_b64), "payload")
+    signature = _b64url_decode(signature_b64)
+    return UnverifiedJwt(
+        header=header.members,
+        payload=payload,
+        signing_input=f"{header_b64}.{payload_b64}".encode("ascii"),
+        signature=signature,
+        alg=header.alg,
+        kid=header.kid,
+        profile=header.profile,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    members: Mapping[str, Any]  # read-only: one instance serves every token with this header
+    alg: str
+    kid: str
+    profile: str
+
+
+@lru_cache(maxsize=64)
+def _checked_header(header_b64: str, algorithms: tuple[str, ...], profiles: tuple[str, ...]) -> _Header:
+    """The checked header of a segment; memoized, since an issuer's tokens share a few headers.
+
+    A refusal raises and is never memoized, so every token with a bad header is checked in full.
+    """
     header = _json_object(_b64url_decode(header_b64), "header")
     alg = header.get("alg")
-    if not isinstance(alg, str) or alg not in settings.algorithms:
+    if not isinstance(alg, str) or alg not in algorithms:
         raise AlgorithmNotAllowed("token alg is not allowed")
     for name in _FORBIDDEN_HEADERS:
         if name in header:
             raise ForbiddenHeader(f"token header '{name}' is not accepted")
     typ = header.get("typ")
     profile = _PROFILE_BY_TYP.get(typ.lower()) if isinstance(typ, str) else None
-    if profile is None or profile not in settings.profiles:
+    if profile is None or profile not in profiles:
         raise WrongTokenType("token typ is not an accepted access-token type")
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid or len(kid) > MAX_KID_LENGTH:
         raise MalformedToken("token header has no usable kid")
-    payload = _json_object(_b64url_decode(payload_b64), "payload")
-    signature = _b64url_decode(signature_b64)
-    return UnverifiedJwt(
-        header=header,
-        payload=payload,
-        signing_input=f"{header_b64}.{payload_b64}".encode("ascii"),
-        signature=signature,
-        alg=alg,
-        kid=kid,
-        profile=profile,
-    )
+    return _Header(MappingProxyType(header), alg, kid, profile)
 
 
 def _number(payload: Mapping[str, Any], name: str, *, required: bool) -> float | None:

@@ -12,6 +12,10 @@ Used for policies/rules.yaml and its test tables. Stricter than ``safe_load``:
   made after composing, refused it), and it composes recursively (500 nested
   ``[`` used to raise RecursionError instead of a clear message).
 
+Events come from libyaml (PyYAML's C parser) when PyYAML was built with it, so a
+1,000-rule file parses in milliseconds; composing stays in Python, where the
+alias check lives. The pure-Python parser is the fallback, with the same checks.
+
 Mappings come back as :class:`LineDict` and sequences as :class:`LineList`,
 which carry ``line`` (1-based) and the lines of their keys or items.
 """
@@ -23,6 +27,12 @@ from collections.abc import Iterable
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
 
 MAX_YAML_BYTES = 1024 * 1024
 MAX_YAML_NODES = 50_000  # ~1 s of parsing; a rules file of 200 rules has ~1,500
@@ -47,9 +57,35 @@ class LineList(list[Any]):
     item_lines: list[int]
 
 
-class _NoAliasLoader(yaml.SafeLoader):
+class _PythonParser(Reader, Scanner, Parser):
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+
+
+def _fastest_parser() -> type:
+    try:
+        from yaml._yaml import CParser
+    except ImportError:  # PyYAML built without libyaml
+        return _PythonParser
+    return CParser
+
+
+class _NoAliasLoader(Composer, SafeConstructor, Resolver):
+    """Strict composer over a parser (mixed in by :func:`_loader_class`)."""
+
     depth = 0
     nodes = 0
+
+    def __init__(self, stream: str) -> None:
+        self.parser_class.__init__(self, stream)  # type: ignore[attr-defined]
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+
+    def get_single_node(self) -> Any:
+        return Composer.get_single_node(self)  # a C parser's own composer would skip compose_node
 
     def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
         event = self.peek_event()
@@ -67,9 +103,16 @@ class _NoAliasLoader(yaml.SafeLoader):
             )
         self.depth += 1
         try:
-            return super().compose_node(parent, index)
+            return Composer.compose_node(self, parent, index)
         finally:
             self.depth -= 1
+
+
+def _loader_class(parser: type) -> type[_NoAliasLoader]:
+    return type(f"NoAliasLoader_{parser.__name__}", (_NoAliasLoader, parser), {"parser_class": parser})
+
+
+LOADERS = {"libyaml": _loader_class(_fastest_parser()), "python": _loader_class(_PythonParser)}
 
 
 def _convert(loader: _NoAliasLoader, node: yaml.Node) -> Any:
@@ -103,17 +146,51 @@ def _convert(loader: _NoAliasLoader, node: yaml.Node) -> Any:
     return loader.construct_object(node, deep=True)
 
 
-def load_yaml(text: str) -> Any:
-    """Parse one YAML document; raise :class:`YamlProblem` with a line number."""
-    if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
+def _reader_problem(error: yaml.reader.ReaderError, text: str) -> YamlProblem:
+    return YamlProblem(
+        f"invalid YAML: character U+{error.character:04X} is not allowed "
+        "(control and non-printable characters are not)",
+        text.count("\n", 0, error.position) + 1,
+    )
+
+
+def load_yaml(text: str, *, parser: str = "libyaml") -> Any:
+    """Parse one YAML document; raise :class:`YamlProblem` with a line number.
+
+    ``parser`` picks libyaml (the pure-Python parser when PyYAML lacks it) or ``"python"``.
+    libyaml parses fast; when it refuses a document, the pure-Python parser parses it again to
+    name the problem (its messages and lines are the clearer ones), under the same caps.
+    """
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError as error:
+        raise YamlProblem(
+            "the text is not valid Unicode (an unpaired surrogate); save the file as UTF-8",
+            text.count("\n", 0, error.start) + 1,
+        ) from None
+    if size > MAX_YAML_BYTES:
         raise YamlProblem(f"file is larger than {MAX_YAML_BYTES} bytes", None)
     try:
-        loader = _NoAliasLoader(text)  # the reader checks every character here, at once
+        return _load_with(LOADERS[parser], text)
+    except _SyntaxProblem as problem:
+        if parser == "python":
+            raise YamlProblem(str(problem), problem.line) from None
+        try:
+            _load_with(LOADERS["python"], text)
+        except _SyntaxProblem as clearer:
+            raise YamlProblem(str(clearer), clearer.line) from None
+        raise YamlProblem(str(problem), problem.line) from None
+
+
+class _SyntaxProblem(YamlProblem):
+    """A parser's refusal, before the pure-Python parser was asked to name it."""
+
+
+def _load_with(loader_class: type[_NoAliasLoader], text: str) -> Any:
+    try:
+        loader = loader_class(text)  # the pure-Python reader checks every character here
     except yaml.reader.ReaderError as error:
-        raise YamlProblem(
-            f"invalid YAML: character U+{error.character:04X} is not allowed (control and non-printable characters are not)",
-            text.count("\n", 0, error.position) + 1,
-        ) from None
+        raise _reader_problem(error, text) from None
     try:
         node = loader.get_single_node()
         if node is None:
@@ -121,13 +198,15 @@ def load_yaml(text: str) -> Any:
         return _convert(loader, node)
     except YamlProblem:
         raise
+    except yaml.reader.ReaderError as error:  # libyaml reports it while parsing
+        raise _SyntaxProblem(str(_reader_problem(error, text)), _reader_problem(error, text).line) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = error.problem or error.context or "invalid YAML"
-        raise YamlProblem(f"invalid YAML: {problem}", line) from None
+        raise _SyntaxProblem(f"invalid YAML: {problem}", line) from None
     except yaml.YAMLError as error:
-        raise YamlProblem(f"invalid YAML: {error}", None) from None
+        raise _SyntaxProblem(f"invalid YAML: {error}", None) from None
     finally:
         loader.dispose()
 

@@ -44,3 +44,14 @@ def test_parse_method_arn_keeps_the_actual_path(suffix: str, method: str, path: 
 def test_parse_method_arn_refuses_what_api_gateway_never_sends(arn: object) -> None:
     with pytest.raises(BadMethodArn):
         parse_method_arn(arn)
+
+
+def test_a_remembered_api_stage_still_checks_each_verb_and_refuses_bad_stages_every_time() -> None:
+    # GIVEN a stage parsed once WHEN a later ARN on it has a bad verb, or a bad stage comes twice
+    good = "arn:aws:execute-api:eu-west-1:123456789012:abc123/Dev/GET/a"
+    assert parse_method_arn(good).api is parse_method_arn(good.replace("/a", "/b")).api
+    with pytest.raises(BadMethodArn, match="invalid verb"):
+        parse_method_arn(good.replace("/GET/", "/get/"))
+    for _ in range(2):
+        with pytest.raises(BadMethodArn, match="invalid stage"):
+            parse_method_arn(good.replace("/Dev/", "/D*v/"))

@@ -152,3 +152,9 @@ def test_load_rules_names_a_missing_file(tmp_path: Path) -> None:
 def test_packaged_rules_file_loads() -> None:
     packaged = Path(__file__).resolve().parents[2] / "policies" / "rules.yaml"
     assert load_rules(packaged).rules
+
+
+def test_text_with_an_unpaired_surrogate_is_a_rules_error_not_a_crash() -> None:
+    # found by the rules fuzz target: libyaml's parser raised UnicodeEncodeError on it
+    with pytest.raises(RulesError, match=r"^r\.yaml:1: the text is not valid Unicode"):
+        compile_rules("\x00\x02{\ud97b", "r.yaml")

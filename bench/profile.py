@@ -1,0 +1,85 @@
+"""Where a fresh-token decision spends its time: cProfile of lambda_handler, grouped by function."""
+
+from __future__ import annotations
+
+import cProfile
+import pstats
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.world import World, configured_app, token_event
+from tests.support.lambda_context import FakeLambdaContext
+
+
+@dataclass(frozen=True)
+class ProfileRow:
+    function: str
+    calls_per_decision: float
+    own_share: float  # of the whole profiled time, excluding callees
+    total_share: float  # including callees
+
+
+def _name(key: tuple[str, int, str]) -> str:
+    filename, line, function = key
+    if filename == "~":
+        return function
+    path = Path(filename)
+    for anchor in ("authorizer", "aws_lambda_powertools", "logging", "json", "jwt", "base64", "hashlib"):
+        if anchor in path.parts:
+            start = path.parts.index(anchor)
+            return f"{'/'.join(path.parts[start:])}:{line}({function})"
+    return f"{path.name}:{line}({function})"
+
+
+@dataclass(frozen=True)
+class Profile:
+    top: list[ProfileRow]  # by own time
+    parts: list[tuple[str, float]]  # the decision split into its parts, share of the handler's time
+
+
+# (part, functions whose cumulative time it adds, functions whose cumulative time it takes away)
+_PARTS = (
+    ("signature check (cryptography, through PyJWT's algorithm)", ("RSAPublicKey' objects>",), ()),
+    ("token shape and claims (authorizer/tokens.py)",
+     ("tokens.py:decompose_unverified_jwt", "tokens.py:verify_jwt"), ("RSAPublicKey' objects>",)),
+    ("memo of verified tokens, ARN, rules, policy memo, context (engine.py)",
+     ("engine.py:authorize",), ("tokens.py:decompose_unverified_jwt", "tokens.py:verify_jwt")),
+    ("decision log line (Powertools Logger.info)", ("logger.py:info",), ()),
+    ("handler shell: record, log fields (app.py, decision_log.py)",
+     ("app.py:lambda_handler",), ("engine.py:authorize", "logger.py:info")),
+)
+
+
+def _cumulative(stats: dict, marker: str) -> float:
+    if marker.endswith("objects>"):
+        return sum(e[3] for (f, _, name), e in stats.items() if f == "~" and name.endswith(marker))
+    filename, function = marker.split(":")
+    return sum(
+        e[3] for (f, _, name), e in stats.items() if f.endswith("/" + filename) and name == function
+    )
+
+
+def profile_fresh_decisions(world: World, tokens: list[str], top: int = 15) -> Profile:
+    events = [token_event(t) for t in tokens]
+    context = FakeLambdaContext()
+    with configured_app(world.environment) as app:
+        app.lambda_handler(events[0], context)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for event in events[1:]:
+            app.lambda_handler(event, context)
+        profiler.disable()
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    decisions = len(events) - 1
+    whole = sum(entry[2] for entry in stats.values())
+    rows = [
+        ProfileRow(_name(key), entry[1] / decisions, entry[2] / whole, entry[3] / whole)
+        for key, entry in stats.items()
+    ]
+    rows.sort(key=lambda row: row.own_share, reverse=True)
+    handler = _cumulative(stats, "app.py:lambda_handler")
+    parts = [
+        (name, (sum(_cumulative(stats, m) for m in plus) - sum(_cumulative(stats, m) for m in minus)) / handler)
+        for name, plus, minus in _PARTS
+    ]
+    return Profile(rows[:top], parts)

@@ -1,0 +1,252 @@
+"""The results of one run: the summary table, docs/benchmarks.md and its plots."""
+
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from bench.cold_start import ColdStart
+from bench.gateway_model import WorkloadResult
+from bench.memory import Memory
+from bench.profile import Profile
+from bench.rules_scale import RulesScaleRow
+from bench.throughput import (
+    BASELINE, FRESH, FRESH_NO_LOG, REFERENCE, REPEATED, REPEATED_NO_LOG, Throughput,
+)
+
+RATIOS_PLOT = "benchmarks-ratios.png"
+RULES_PLOT = "benchmarks-rules.png"
+FLAT_TOLERANCE = 1.25  # "flat": 1,000 rules decide within 1.25 x the time of 10 rules
+VERSIONED = ("cryptography", "PyJWT", "aws-lambda-powertools", "PyYAML")
+
+
+@dataclass(frozen=True)
+class Results:
+    mode: str  # "full" or "smoke"
+    started_at: str  # ISO 8601 UTC
+    throughput: Throughput
+    cold_start: ColdStart
+    rules: list[RulesScaleRow]
+    gateway: list[WorkloadResult]
+    memory: Memory
+    profile: Profile
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Row:
+    figure: str
+    measured: str
+    ratio: str
+    goal: str
+    met: str  # "yes", "no" or "" (no goal)
+
+
+def _mark(ok: bool) -> str:
+    return "yes" if ok else "no"
+
+
+def _us(seconds: float) -> str:
+    return f"{seconds * 1e6:.1f} µs"
+
+
+def summary_rows(r: Results) -> list[Row]:
+    t = r.throughput
+    per_call = t.seconds_per_call
+    rows = [
+        Row("baseline", _us(per_call[BASELINE]), "1.00", "1.0", ""),
+        Row("reference (PyJWT decode)", _us(per_call[REFERENCE]), f"{t.rate_ratio(REFERENCE):.2f}", "(about 0.29)", ""),
+        Row("fresh-token decision", _us(per_call[FRESH]), f"{t.rate_ratio(FRESH):.2f}", ">= 0.4",
+            _mark(t.rate_ratio(FRESH) >= 0.4)),
+        Row("repeated-token decision", _us(per_call[REPEATED]), f"{t.rate_ratio(REPEATED):.2f}", ">= 1.0",
+            _mark(t.rate_ratio(REPEATED) >= 1.0)),
+    ]
+    c = r.cold_start
+    rows.append(Row(
+        "cold start (vs minimal PyJWT authorizer)",
+        f"{c.wall_ms['scopegate']:.0f} ms vs {c.wall_ms['minimal']:.0f} ms",
+        f"{c.ratio:.2f} x minimal", "<= 1.0 x minimal", _mark(c.ratio <= 1.0),
+    ))
+    by_count = {row.rules: row for row in r.rules}
+    small, large = by_count[min(by_count)], by_count[max(by_count)]
+    rows.append(Row(
+        f"rules scale: compile {large.rules:,} rules", f"{large.compile_ms:.1f} ms", "", "<= 50 ms",
+        _mark(large.compile_ms <= 50),
+    ))
+    growth = large.handler_in_baselines / small.handler_in_baselines
+    rows.append(Row(
+        f"rules scale: decision, {small.rules} -> {large.rules:,} rules",
+        f"{small.handler_us:.1f} -> {large.handler_us:.1f} µs",
+        f"{1 / small.handler_in_baselines:.2f} -> {1 / large.handler_in_baselines:.2f} ({growth:.2f} x the time)",
+        f"flat (<= {FLAT_TOLERANCE} x the time)", _mark(growth <= FLAT_TOLERANCE),
+    ))
+    for result in r.gateway:
+        has_goal = result.reauthorize_every > 0
+        ok = result.invoked_percent <= 2.0 and result.wrong_decisions == 0
+        rows.append(Row(
+            f"gateway workload, ReauthorizeEvery {result.reauthorize_every}",
+            f"{result.invoked_percent:.2f}% invoked, {result.wrong_decisions} wrong of {result.requests:,}",
+            "", "<= 2% invoked, 0 wrong" if has_goal else "0 wrong",
+            _mark(ok) if has_goal else _mark(result.wrong_decisions == 0),
+        ))
+    rows.append(Row(
+        f"memory: peak RSS after {r.memory.decisions:,} decisions", f"{r.memory.peak_rss_mib:.1f} MiB", "",
+        "<= 64 MiB", _mark(r.memory.peak_rss_mib <= 64),
+    ))
+    return rows
+
+
+def markdown_table(headers: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def summary_table(r: Results) -> str:
+    return markdown_table(
+        ("figure", "median", "rate ratio to baseline", "goal", "met"),
+        [(row.figure, row.measured, row.ratio, row.goal, row.met) for row in summary_rows(r)],
+    )
+
+
+def machine_description() -> list[str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    from cryptography.hazmat.backends.openssl.backend import backend
+
+    versions = ", ".join(f"{name} {metadata.version(name)}" for name in VERSIONED)
+    return [
+        f"- machine: {cpu}, {os.cpu_count()} logical CPUs, {platform.system()} {platform.release()}, "
+        f"load average {os.getloadavg()[0]:.2f} at the end of the run (a busy machine moves bare times; "
+        "ratios measured side by side move much less)",
+        f"- Python {platform.python_version()} ({platform.python_implementation()}), "
+        f"{backend.openssl_version_text()}",
+        f"- packages: {versions}",
+    ]
+
+
+def _detail_sections(r: Results) -> list[str]:
+    t = r.throughput
+    diag = markdown_table(
+        ("case", "median per call", "rate ratio to baseline"),
+        [(name, _us(t.seconds_per_call[name]), f"{t.rate_ratio(name):.2f}")
+         for name in (BASELINE, REFERENCE, FRESH, FRESH_NO_LOG, REPEATED, REPEATED_NO_LOG)],
+    )
+    rules = markdown_table(
+        ("rules", "compile", "RuleSet.decide", "lambda_handler (repeated token)", "its rate ratio to baseline",
+         "policy bytes"),
+        [(f"{row.rules:,}", f"{row.compile_ms:.2f} ms", f"{row.decide_us:.2f} µs", f"{row.handler_us:.1f} µs",
+          f"{1 / row.handler_in_baselines:.2f}", f"{row.policy_bytes:,}") for row in r.rules],
+    )
+    gateway = markdown_table(
+        ("ReauthorizeEvery", "requests", "authorizer invocations", "invoked", "wrong decisions"),
+        [(str(g.reauthorize_every), f"{g.requests:,}", f"{g.invocations:,}", f"{g.invoked_percent:.2f}%",
+          str(g.wrong_decisions)) for g in r.gateway],
+    )
+    c = r.cold_start
+    cold = markdown_table(
+        ("authorizer", "wall, spawn to exit (median)", "in process, import to first decision (median)"),
+        [(name, f"{c.wall_ms[name]:.1f} ms", f"{c.in_process_ms[name]:.1f} ms") for name in c.wall_ms],
+    )
+    parts = markdown_table(("part of a fresh-token decision", "share"),
+                           [(name, f"{share:.0%}") for name, share in r.profile.parts])
+    profile = markdown_table(
+        ("function", "calls per decision", "own time", "with callees"),
+        [(f"`{p.function}`", f"{p.calls_per_decision:.1f}", f"{p.own_share:.1%}", f"{p.total_share:.1%}")
+         for p in r.profile.top],
+    )
+    return [
+        "## Per-call figures (warm container)", "",
+        "The two rows without the log line are diagnostics (not goals): the same decisions with the "
+        "logger above INFO, which shows what the decision log line costs.", "", diag, "",
+        "## Cold start", "",
+        f"Fresh processes, alternated, {c.runs} runs each after one unmeasured run; the ratio in the "
+        "summary is the median of the per-run ratios (each pair ran back to back). The JWKS is "
+        "served over loopback by the bench process. The minimal authorizer is "
+        "[bench/minimal_authorizer.py](../bench/minimal_authorizer.py).", "", cold, "",
+        "## Rules scale", "",
+        "Compile times are the median CPU time of the compiling thread (single-threaded, no I/O, so "
+        "this is its wall time on an idle core, and other load on the machine does not inflate it). "
+        "Generated rules (five shapes per service: exact, `{id}`, POST, DELETE with two scopes, a "
+        "`* .../internal/*` deny); decision times over a mix of matching, denied and unmatched "
+        "requests; the policy is the one for a token holding every service's read scope. Policy size "
+        "grows with the rules: API Gateway lists an 8 KB authorizer result size only for WebSocket "
+        "APIs (whether it binds REST APIs is unverified), and oversized policies are reported to fail "
+        "in practice, so watch the last column.", "",
+        rules, "", f"![rules scale]({RULES_PLOT})", "",
+        "## Gateway workload", "",
+        "A minimal in-process model of API Gateway's authorizer result cache "
+        "([bench/gateway_model.py](../bench/gateway_model.py)): keyed by token, cached policies "
+        "evaluated with `authorizer.iam.evaluate_policy`, every answer compared with the rules' own "
+        "decision. 10 clients x 20 routes over one simulated hour, skewed route popularity.", "",
+        gateway, "",
+        "## Profile of a fresh-token decision (cProfile, this run)", "",
+        "Shares of profiled time. cProfile inflates Python-level calls against C ones (the RSA "
+        "verify is a larger share without it), so read these as where to look, and the per-call "
+        "table above as the measure.", "", parts, "", profile, "",
+    ]
+
+
+def benchmarks_markdown(r: Results, analysis: str, with_plots: bool) -> str:
+    lines = [
+        "# Benchmarks", "",
+        "Generated by `make bench` (bench/run.py): every figure comes from ONE process run on one "
+        "machine, and times are quoted as medians with their rate ratio to the baseline measured in "
+        "the same run. Do not compare bare times across runs or machines.", "",
+        f"- run: {r.started_at} ({r.mode} mode, {r.seconds:.0f} s)", *machine_description(), "",
+        "## Summary", "", summary_table(r), "",
+        "Rate ratio = baseline time per call / figure time per call (higher is faster). Baseline: "
+        "`cryptography` RSA-2048 PKCS#1 v1.5 SHA-256 verify of the same tokens' signing input, key "
+        "preloaded. Reference: PyJWT `jwt.decode` with the key preloaded, audience and issuer checked. "
+        "Decisions: `authorizer.app.lambda_handler` on a warm container, decision log on (Powertools "
+        "formats each line; the stream is /dev/null).", "",
+    ]
+    if with_plots:
+        lines += [f"![rate ratios]({RATIOS_PLOT})", ""]
+    body = _detail_sections(r)
+    if not with_plots:
+        body = [line for line in body if not line.startswith("![")]
+    return "\n".join(lines + body + [analysis.strip(), ""])
+
+
+def write_plots(r: Results, folder: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = r.throughput
+    names = [BASELINE, REFERENCE, FRESH, REPEATED, FRESH_NO_LOG, REPEATED_NO_LOG]
+    ratios = [t.rate_ratio(name) for name in names]
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    ax.barh(names[::-1], ratios[::-1], color="#4c72b0")
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.set_xlabel("rate ratio to one RSA-2048 verify (same run; higher is faster)")
+    for y, value in enumerate(ratios[::-1]):
+        ax.text(value, y, f" {value:.2f}", va="center")
+    fig.tight_layout()
+    fig.savefig(folder / RATIOS_PLOT, dpi=110, metadata={"Software": None})
+    plt.close(fig)
+
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.2))
+    counts = [row.rules for row in r.rules]
+    left.plot(counts, [row.compile_ms for row in r.rules], marker="o")
+    left.axhline(50, color="red", linestyle="--", linewidth=0.8, label="goal 50 ms")
+    left.set(xscale="log", xlabel="rules", ylabel="compile (ms)")
+    left.legend()
+    right.plot(counts, [row.handler_us for row in r.rules], marker="o", label="lambda_handler")
+    right.plot(counts, [row.decide_us for row in r.rules], marker="o", label="RuleSet.decide")
+    right.set(xscale="log", xlabel="rules", ylabel="µs per decision", ylim=(0, None))
+    right.legend()
+    fig.tight_layout()
+    fig.savefig(folder / RULES_PLOT, dpi=110, metadata={"Software": None})
+    plt.close(fig)

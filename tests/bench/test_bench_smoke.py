@@ -1,0 +1,51 @@
+"""The bench keeps working: a smoke run (tiny counts, no plots) gives a well-formed table and page.
+
+Its numbers mean nothing and nothing here asserts a timing: benchmarks are not tests.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bench.run import main
+
+FIGURES = [
+    "baseline",
+    "reference (PyJWT decode)",
+    "fresh-token decision",
+    "repeated-token decision",
+    "cold start (vs minimal PyJWT authorizer)",
+    "rules scale: compile 1,000 rules",
+    "rules scale: decision, 10 -> 1,000 rules",
+    "gateway workload, ReauthorizeEvery 300",
+    "gateway workload, ReauthorizeEvery 0",
+    "memory: peak RSS after 20 decisions",
+]
+
+
+def summary_rows(markdown: str) -> list[list[str]]:
+    section = markdown.split("## Summary\n\n", 1)[1].split("\n\n", 1)[0]
+    lines = section.splitlines()
+    assert lines[0] == "| figure | median | rate ratio to baseline | goal | met |"
+    assert lines[1] == "|---|---|---|---|---|"
+    return [[cell.strip() for cell in line.strip("|").split("|")] for line in lines[2:]]
+
+
+def test_a_smoke_run_writes_every_figure_with_a_verdict(tmp_path: Path, capsys) -> None:
+    # GIVEN tiny counts WHEN the bench runs THEN the page holds one row per figure, in order
+    out = tmp_path / "benchmarks.md"
+    assert main(["--smoke", "--no-plots", "--out", str(out)]) == 0
+    markdown = out.read_text()
+    rows = summary_rows(markdown)
+    assert [row[0] for row in rows] == FIGURES
+    assert all(len(row) == 5 for row in rows)
+    assert rows[0][1:] == [rows[0][1], "1.00", "1.0", ""]
+    assert re.fullmatch(r"\d+\.\d µs", rows[0][1])
+    assert all(row[4] in ("yes", "no") for row in rows[2:])
+    # the cache model never answers differently from the rules, with or without caching
+    assert [row[1].split(", ", 1)[1] for row in rows[7:9]] == ["0 wrong of 200", "0 wrong of 200"]
+    assert "(smoke mode" in markdown and "Where the time goes" in markdown
+    assert "![" not in markdown  # no plots asked for
+    printed = capsys.readouterr().out
+    assert printed.startswith("| figure | median |") and f"wrote {out}" in printed
