@@ -13,6 +13,8 @@ shadow rules adds one warning line. Tracing is off unless ``TRACING_ENABLED``.
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 import time
 from collections.abc import Callable
@@ -24,10 +26,15 @@ from authorizer.config import Settings, read_settings
 from authorizer.decision_log import DecisionRecord
 from authorizer.engine import Engine
 from authorizer.errors import AuthorizerFault, InvalidToken
+from authorizer.log_format import DECISION_KEY, DecisionLogFormatter
 from authorizer.metrics import DecisionMetrics
 
-logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "scopegate"))
+logger = Logger(
+    service=os.environ.get("POWERTOOLS_SERVICE_NAME", "scopegate"),
+    logger_formatter=DecisionLogFormatter(),
+)
 
+_std_logger = logging.getLogger(logger.name)  # to ask, cheaply, whether a level is on
 UNAUTHORIZED = "Unauthorized"  # API Gateway answers 401 for exactly this message
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -115,11 +122,20 @@ def _decide(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def _report(record: DecisionRecord) -> None:
+    """One decision log line, which also carries the decision's EMF metrics."""
     fields = record.as_log_fields()
-    if record.outcome == "error":
-        logger.error("decision", extra=fields)
-    else:
-        logger.info("decision", extra=fields)
+    level = logging.ERROR if record.outcome == "error" else logging.INFO
+    metrics = _container.metrics
+    emf = None
+    if metrics is not None:
+        try:
+            emf = metrics.decision_document(record)
+        except Exception:  # noqa: BLE001 - metrics never change a decision
+            logger.warning("metrics not emitted", extra={"reason": "metrics_fault"})
+    if _std_logger.isEnabledFor(level):
+        logger.log(level, "decision", extra={DECISION_KEY: {**fields, **emf} if emf else fields})
+    elif emf is not None and metrics is not None:
+        metrics.sink(json.dumps(emf, separators=(",", ":")))  # the line is filtered out; keep the metrics
     if not record.shadow_agrees:
         logger.warning(
             "shadow disagreement",
@@ -134,11 +150,6 @@ def _report(record: DecisionRecord) -> None:
                 "shadow_rule_ids": list(record.shadow_rule_ids),
             },
         )
-    if _container.metrics is not None:
-        try:
-            _container.metrics.record_decision(record)
-        except Exception:  # noqa: BLE001 - metrics never change a decision
-            logger.warning("metrics not emitted", extra={"reason": "metrics_fault"})
 
 
 def _traced_handler(settings: Settings) -> Handler:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 import time
@@ -105,14 +106,35 @@ def test_allow_line_names_principal_rules_and_caches(environment: Path, signing_
     )
 
 
-def test_handler_writes_one_emf_document_per_decision(environment: Path, signing_key: SigningKey, capsys: pytest.CaptureFixture[str]) -> None:
+def test_decision_line_carries_its_emf_metrics_and_jwks_fetches_get_their_own(
+    environment: Path, signing_key: SigningKey, log_lines, capsys: pytest.CaptureFixture[str]
+) -> None:
     call(mint(signing_key, auth0_claims(scope="read:orders")))
-    documents = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
-    fetch, decision = documents
+    (fetch,) = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     assert (fetch["result"], fetch["trigger"], fetch["JwksFetches"]) == ("ok", "initial", [1.0])
+    (decision,) = log_lines.decisions()
+    directive = decision["_aws"]["CloudWatchMetrics"][0]
+    assert (directive["Namespace"], directive["Dimensions"]) == ("scopegate", [["outcome", "reason", "service"]])
     assert (decision["outcome"], decision["reason"], decision["Decisions"], decision["ColdStarts"]) == (
         "allow", "allowed", [1.0], [1.0],
     )
+    assert decision["DecisionLatency"] == [float(decision["latency_us"])]
+
+
+def test_metrics_survive_a_log_level_that_filters_the_decision_line(
+    environment: Path, monkeypatch: pytest.MonkeyPatch, signing_key: SigningKey, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN decision lines filtered out by the log level
+    from authorizer.app import logger
+
+    logging.getLogger(logger.name).setLevel(logging.WARNING)
+    try:
+        call(mint(signing_key, auth0_claims(scope="read:orders")))
+    finally:
+        logging.getLogger(logger.name).setLevel(logging.INFO)
+    # THEN the decision's metrics are still written, as their own EMF document
+    documents = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    assert [d.get("Decisions") for d in documents] == [None, [1.0]]
 
 
 def test_shadow_rules_log_and_count_disagreements_without_enforcing(
@@ -134,8 +156,7 @@ def test_shadow_rules_log_and_count_disagreements_without_enforcing(
         ("client-abc", "allow", "deny", ["GET /orders/*"], ["GET /orders/*"])
     ]
     assert [d["shadow"]["agrees"] for d in log_lines.decisions()] == [False, True]
-    emf = [json.loads(l) for l in capsys.readouterr().out.splitlines() if '"Decisions"' in l]
-    assert [d["ShadowDisagreements"] for d in emf] == [[1.0], [0.0]]
+    assert [d["ShadowDisagreements"] for d in log_lines.decisions()] == [[1.0], [0.0]]
 
 
 def test_invalid_shadow_rules_are_reported_once_and_never_affect_live(
