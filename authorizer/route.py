@@ -61,7 +61,8 @@ class RoutePattern:
         return (self.method, self.pattern)
 
     def matches(self, method: str, path: str) -> bool:
-        if self.method != "*" and self.method != method:
+        # "*" means the seven verbs (as in the policy, which expands it), not any string
+        if method != self.method and (self.method != "*" or method not in HTTP_METHODS):
             return False
         if self.star_parts is None:
             return bool(compiled_glob(self.pattern).fullmatch(path))

@@ -60,7 +60,7 @@ def _method_index(rules: list[Routed], segments: dict[int, str | None]) -> _Meth
 @dataclass(frozen=True, slots=True)
 class RouteIndex:
     by_method: dict[str, _MethodIndex]
-    other_verbs: _MethodIndex  # a verb outside HTTP_METHODS: only "*" rules can match
+    other_verbs: _MethodIndex  # a verb outside HTTP_METHODS: no rule matches it
 
     @classmethod
     def build(cls, rules: Iterable[Routed]) -> RouteIndex:
@@ -70,7 +70,7 @@ class RouteIndex:
             verb: _method_index([r for r in ordered if r.route.method in ("*", verb)], segments)
             for verb in HTTP_METHODS
         }
-        return cls(by_method, _method_index([r for r in ordered if r.route.method == "*"], segments))
+        return cls(by_method, _method_index([], segments))
 
     def candidates(self, method: str, path: str) -> tuple[Routed, ...]:
         """The rules that may match, in file order (a superset of those that do)."""

@@ -50,9 +50,10 @@ def test_first_segment_of_paths() -> None:
     assert [first_segment(p) for p in ("/", "/a", "/a/b", "//b")] == ["", "a", "a", ""]
 
 
-def test_unknown_verbs_only_meet_star_method_rules() -> None:
-    # GIVEN a GET rule and a * rule on the same path WHEN the verb is not a known one THEN only *
+def test_unknown_verbs_meet_no_rule_not_even_star_method_rules() -> None:
+    # GIVEN a GET rule and a * rule on the same path WHEN the verb is not one of the seven
+    # THEN no rule is a candidate: "*" means the seven verbs, as the policy expands it
     rules = ruleset([("GET", "/a"), ("*", "/a")])
     index = RouteIndex.build(rules.rules)
-    assert [rule.route.text for rule in index.candidates("FOO", "/a")] == ["* /a"]
+    assert [rule.route.text for rule in index.candidates("FOO", "/a")] == []
     assert [rule.route.text for rule in index.candidates("GET", "/a")] == ["GET /a", "* /a"]

@@ -158,3 +158,10 @@ def test_text_with_an_unpaired_surrogate_is_a_rules_error_not_a_crash() -> None:
     # found by the rules fuzz target: libyaml's parser raised UnicodeEncodeError on it
     with pytest.raises(RulesError, match=r"^r\.yaml:1: the text is not valid Unicode"):
         compile_rules("\x00\x02{\ud97b", "r.yaml")
+
+
+def test_star_method_means_the_seven_verbs_and_no_other_string() -> None:
+    # the policy expands "*" to the seven verbs; the rules' own decision must agree
+    assert decide("PATCH", "/health").allowed
+    assert decide("ANY", "/health").reason == "no_matching_rule"
+    assert decide("PROPFIND", "/health").reason == "no_matching_rule"
