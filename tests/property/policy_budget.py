@@ -10,8 +10,9 @@ both statements is fixed. So for EVERY scope set::
     policy_size(document) <= SKELETON + sum over rules and their verbs of (len(resource) + 3)
 
 The bound holds with equality up to the resources shared by two rules and one
-comma per statement. The rules checker (issue 3) reports a policy-size figure
-for a rule set; this property should be tied to that figure once it lands.
+comma per statement. The rules checker (``python -m authorizer check``) reports the
+largest policy itself; ``test_no_policy_is_larger_than_what_the_rules_checker_reports``
+checks that no token's policy exceeds that figure.
 """
 
 from __future__ import annotations

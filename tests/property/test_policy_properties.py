@@ -15,7 +15,7 @@ import subprocess
 import sys
 from fnmatch import fnmatchcase
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from authorizer.arn import ApiStage
@@ -125,6 +125,18 @@ def test_policy_size_stays_within_the_rule_sets_worst_case_bound(
     bound = policy_size_bound(rules.ruleset, api)
     # THEN no token's policy is larger
     assert policy_size(build_policy_document(rules.ruleset, granted, api)) <= bound
+
+
+@given(rules_files(max_rules=12), scope_sets)
+def test_no_policy_is_larger_than_what_the_rules_checker_reports(rules: GeneratedRules, granted: frozenset[str]) -> None:
+    # GIVEN the largest policy `python -m authorizer check` reports for the rule set
+    from authorizer.cli.policy_budget import measure_policy, worst_case_api
+
+    reported = measure_policy(rules.ruleset, "Dev", budget_bytes=8192)
+    assume(reported.largest_bytes > 0)  # a resource over 512 characters is reported instead
+    # THEN no token's policy on that (worst-case-length) API stage is larger
+    document = build_policy_document(rules.ruleset, granted, worst_case_api("Dev"))
+    assert policy_size(document) <= reported.largest_bytes
 
 
 POLICY_IN_A_NEW_PROCESS = """
