@@ -19,10 +19,11 @@ def test_hello_answers_hello_world_and_logs_the_caller(hello: ModuleType) -> Non
     ]
 
 
-def test_hello_rechecks_read_hello(hello: ModuleType) -> None:
+def test_hello_leaves_scopes_to_the_gateway(hello: ModuleType) -> None:
+    # GIVEN a caller the gateway let through without read:hello (rules.yaml granted it otherwise)
     response = hello.lambda_handler(proxy_event("GET", "/hello", authorizer="admin"), None)
-    assert response["statusCode"] == 403
-    assert response["multiValueHeaders"]["WWW-Authenticate"] == ['Bearer error="insufficient_scope", scope="read:hello"']
+    # THEN hello answers: its only gate is the gateway's policy (orders shows the re-checks)
+    assert (response["statusCode"], response_json(response)) == (200, {"message": "hello world"})
 
 
 def test_hello_without_authorizer_context_answers_500(hello: ModuleType) -> None:
