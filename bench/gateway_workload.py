@@ -199,7 +199,10 @@ class _Clients:
             connection.close()
 
 
-def _run_once(gateway: RunningGateway, calls: Sequence[Call], clients: _Clients, warm_up: str) -> tuple[int, int, float]:
+def _run_once(
+    gateway: RunningGateway, calls: Sequence[Call], clients: _Clients, warm_up: str
+) -> tuple[int, int, float]:
+    """(authorizer invocations, wrong answers, wall seconds) of sending ``calls`` step by step."""
     # warm both workers (cold starts are a figure of their own) with a token outside the workload
     connection = http.client.HTTPConnection("127.0.0.1", gateway.server.port, timeout=30)
     connection.request("GET", "/Dev/products", headers={"Authorization": f"Bearer {warm_up}"})
@@ -221,7 +224,10 @@ def _run_once(gateway: RunningGateway, calls: Sequence[Call], clients: _Clients,
 
 
 def run_workload(
-    world: World, requests: int, reauthorize_every: tuple[int, ...] = (300, 0), oracle_rules: str = WORKLOAD_RULES
+    world: World,
+    requests: int,
+    reauthorize_every: tuple[int, ...] = (300, 0),
+    oracle_rules: str = WORKLOAD_RULES,
 ) -> list[WorkloadResult]:
     """One gateway per ``reauthorize_every``, the same calls through each.
 
