@@ -15,6 +15,9 @@ expire after ``ReauthorizeEvery`` simulated seconds as they would in an hour of 
 answer is checked against the rules' own decision (``RuleSet.decide``) for that token's scopes:
 200 when the rules allow, 403 when they deny; any other status, or the other one, is a wrong
 decision. Authorizer invocations are the gateway's own count.
+
+``make bench`` runs it with the other figures; ``python -m bench.gateway_workload [REQUESTS]`` runs
+it alone.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import http.client
 import os
 import random
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -31,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from authorizer.rules import RuleSet, compile_rules
-from bench.world import REPO_ROOT, World
+from bench.world import REPO_ROOT, World, running_world
 from tests.support.local_stack import RunningGateway, gateway_template, running_gateway
 from tests.support.minting import AUDIENCE, ISSUER, auth0_claims, mint
 
@@ -258,3 +262,19 @@ def run_workload(
                     clients.close()
             results.append(WorkloadResult(ttl, len(calls), invocations, wrong, seconds))
     return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bench.gateway_workload [REQUESTS]``: this figure alone (default 20,000 requests)."""
+    args = sys.argv[1:] if argv is None else argv
+    requests = int(args[0]) if args else 20_000
+    with running_world() as world:
+        for r in run_workload(world, requests):
+            print(f"ReauthorizeEvery {r.reauthorize_every}: {r.invocations:,} invocations of {r.requests:,} "
+                  f"requests ({r.invoked_percent:.2f}%), {r.wrong_decisions} wrong, "
+                  f"{r.requests_per_second:,.0f} requests/s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
