@@ -9,7 +9,7 @@ from importlib import metadata
 from pathlib import Path
 
 from bench.cold_start import ColdStart
-from bench.gateway_model import WorkloadResult
+from bench.gateway_workload import WorkloadResult
 from bench.memory import Memory
 from bench.profile import Profile
 from bench.rules_scale import RulesScaleRow
@@ -148,9 +148,10 @@ def _detail_sections(r: Results) -> list[str]:
           f"{1 / row.handler_in_baselines:.2f}", f"{row.policy_bytes:,}") for row in r.rules],
     )
     gateway = markdown_table(
-        ("ReauthorizeEvery", "requests", "authorizer invocations", "invoked", "wrong decisions"),
+        ("ReauthorizeEvery", "requests", "authorizer invocations", "invoked", "wrong decisions",
+         "requests/s (information)"),
         [(str(g.reauthorize_every), f"{g.requests:,}", f"{g.invocations:,}", f"{g.invoked_percent:.2f}%",
-          str(g.wrong_decisions)) for g in r.gateway],
+          str(g.wrong_decisions), f"{g.requests_per_second:,.0f}") for g in r.gateway],
     )
     c = r.cold_start
     cold = markdown_table(
@@ -184,10 +185,18 @@ def _detail_sections(r: Results) -> list[str]:
         "in practice, so watch the last column.", "",
         rules, "", f"![rules scale]({RULES_PLOT})", "",
         "## Gateway workload", "",
-        "A minimal in-process model of API Gateway's authorizer result cache "
-        "([bench/gateway_model.py](../bench/gateway_model.py)): keyed by token, cached policies "
-        "evaluated with `authorizer.iam.evaluate_policy`, every answer compared with the rules' own "
-        "decision. 10 clients x 20 routes over one simulated hour, skewed route popularity.", "",
+        "Through the local gateway ([bench/gateway_workload.py](../bench/gateway_workload.py)): "
+        "local/gateway on 127.0.0.1 with its real result cache, a bench-only SAM template of 20 "
+        "routes served by an echo function behind the real authorizer (a warm worker process, "
+        "bench-only rules, tokens verified against a JWKS server on 127.0.0.1), one gateway per "
+        "`ReauthorizeEvery`. 10 clients x 20 routes over one simulated hour, skewed route "
+        "popularity, each client one token and one keep-alive HTTP connection, the clients in "
+        "parallel. The gateway's clock follows the simulated hour in 60 s steps (the requests of a "
+        "step are sent before the clock moves on), so cached policies expire as in an hour of "
+        "traffic. Every answer is checked against the rules' own decision (`RuleSet.decide`): 200 "
+        "where they allow, 403 where they deny, anything else is wrong. Invocations are the "
+        "gateway's count of authorizer calls; requests/s is wall time after both workers are warm, "
+        "on this machine, with the client in the same process: information, not a goal.", "",
         gateway, "",
         "## Profile of a fresh-token decision (cProfile, this run)", "",
         "Shares of profiled time. cProfile inflates Python-level calls against C ones (the RSA "

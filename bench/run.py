@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from bench.cold_start import measure_cold_start
-from bench.gateway_model import run_workload
+from bench.gateway_workload import run_workload
 from bench.memory import measure_memory
 from bench.profile import profile_fresh_decisions
 from bench.report import Results, benchmarks_markdown, summary_table, write_plots
