@@ -235,6 +235,18 @@ def test_verify_rejects_missing_or_mistyped_claims(signing_key: SigningKey, clai
         check(mint(signing_key, auth0_claims(**{claim: value})), key_for(signing_key))
 
 
+@pytest.mark.parametrize("claim", ["exp", "nbf", "iat"])
+def test_verify_rejects_a_time_claim_too_large_for_a_float_as_invalid_claim(
+    signing_key: SigningKey, claim: str
+) -> None:
+    # GIVEN a signed token whose time claim is an integer beyond float range (OverflowError in float())
+    # WHEN it is verified THEN it is an invalid claim (401), not a crash (500)
+    token = mint(signing_key, auth0_claims(**{claim: 10**400}))
+    with pytest.raises(errors.InvalidClaim) as refused:
+        check(token, key_for(signing_key))
+    assert (refused.value.reason, str(refused.value)) == ("invalid_claim", f"claim '{claim}' is not a number")
+
+
 @pytest.mark.parametrize("claim", ["client_id", "jti", "iat"])
 def test_verify_rejects_rfc9068_token_without_its_required_claims(signing_key: SigningKey, claim: str) -> None:
     token = mint(signing_key, rfc9068_claims(**{claim: DROP}), typ="at+jwt")
