@@ -323,3 +323,14 @@ def test_parse_jwks_skips_weak_rsa_keys() -> None:
     weak = rsa_key("weak", bits=1024)
     keys = parse_jwks(json.dumps({"keys": [weak.jwk()]}).encode(), default_algorithm="RS256", allowed_algorithms=("RS256",))
     assert (dict(keys.keys), dict(keys.skipped)) == ({}, {"weak_key": 1})
+
+
+def test_parse_jwks_skips_a_key_published_with_its_private_members(signing_key: SigningKey) -> None:
+    # GIVEN a JWKS entry that also carries the private key (d, p, q, ...): PyJWK would load a private
+    # key, whose verify() does not exist (AttributeError, a 500 for every token of that kid)
+    # WHEN the JWKS is parsed THEN the entry is skipped, never used
+    from jwt.algorithms import RSAAlgorithm
+
+    leaked = {**json.loads(RSAAlgorithm.to_jwk(signing_key.private_key)), "kid": signing_key.kid, "alg": "RS256"}
+    keys = parse_jwks(json.dumps({"keys": [leaked]}).encode(), default_algorithm="RS256", allowed_algorithms=("RS256",))
+    assert (dict(keys.keys), dict(keys.skipped)) == ({}, {"private_key": 1})
