@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable
 
 import requests
+from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from authorizer.errors import JwksUnavailable
 
@@ -57,9 +59,11 @@ def make_http_fetcher(timeout_seconds: float, max_bytes: int) -> Fetcher:
                         f"JWKS endpoint answered HTTP {response.status_code}", reason="jwks_http_error"
                     )
                 return read_body(response, deadline)
-        except requests.Timeout:
+        # reading response.raw directly, urllib3's own errors (read timeout, broken or
+        # undecodable body) arrive unwrapped by requests
+        except (requests.Timeout, Urllib3Timeout):
             raise JwksUnavailable("JWKS fetch timed out", reason="jwks_timeout") from None
-        except requests.RequestException:
+        except (requests.RequestException, Urllib3Error):
             raise JwksUnavailable("JWKS endpoint unreachable", reason="jwks_unreachable") from None
 
     return fetch

@@ -3,8 +3,8 @@
 RFC 8725 §3.1: every key is used with exactly one algorithm. A key's algorithm
 is its JWK ``alg`` when present (it must be allowed), else the configured
 default; the token header's ``alg`` must then equal it. Keys that cannot be
-used (other key types, ``use`` other than ``sig``, weak RSA, no ``kid``,
-duplicate ``kid``) are skipped and counted, never guessed at.
+used (other key types, ``use`` other than ``sig``, private key material, weak
+RSA, no ``kid``, duplicate ``kid``) are skipped and counted, never guessed at.
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ def _key_problem(entry: Any, allowed: tuple[str, ...]) -> str | None:
         return "unsupported_kty"
     if entry.get("use", "sig") != "sig":
         return "not_for_signing"
+    if "d" in entry:  # private key material: a JWKS publishes public keys only (RFC 7517 §5)
+        return "private_key"
     kid = entry.get("kid")
     if not isinstance(kid, str) or not kid or len(kid) > MAX_KID_LENGTH:
         return "missing_kid"

@@ -36,4 +36,9 @@ class DecisionLogFormatter(LambdaPowertoolsFormatter):
         if trace_id:
             line["xray_trace_id"] = trace_id
         line.update(fields)
-        return self.serialize(log=line)
+        text = self.serialize(log=line)
+        if text.isascii():
+            return text
+        # An unpaired surrogate (a methodArn path, a claim) cannot be written to UTF-8 stdout: the
+        # line would be dropped. Inside a JSON string, backslashreplace gives its JSON escape.
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")

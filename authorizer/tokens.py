@@ -194,9 +194,13 @@ def _number(payload: Mapping[str, Any], name: str, *, required: bool) -> float |
         if required or name in payload:
             raise InvalidClaim(f"claim '{name}' is missing", reason="missing_claim")
         return None
-    if type(value) not in (int, float) or not math.isfinite(value):
+    try:  # an int beyond float range raises OverflowError in float()
+        number = float(value) if type(value) in (int, float) else math.nan
+    except OverflowError:
+        number = math.nan
+    if not math.isfinite(number):
         raise InvalidClaim(f"claim '{name}' is not a number")
-    return float(value)
+    return number
 
 
 def _string(payload: Mapping[str, Any], name: str, *, required: bool = True) -> str | None:

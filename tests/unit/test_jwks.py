@@ -108,6 +108,21 @@ def test_outage_serves_cached_keys_for_a_bounded_time(jwks_server: JwksServer, s
     assert [r.reason for r in records] == ["ok", "jwks_http_error", "jwks_http_error"]
 
 
+def test_a_refresh_that_stalls_mid_body_serves_cached_keys_and_backs_off(
+    jwks_server: JwksServer, signing_key: SigningKey
+) -> None:
+    # GIVEN cached keys WHEN the scheduled refresh's body stalls past the socket timeout
+    # THEN the cached keys still serve, and the failure starts the backoff (no fetch per call)
+    clock = Clock()
+    cache, records = make_cache(jwks_server, clock)
+    cache.get_key(signing_key.kid)
+    jwks_server.serve(Answer(body=json.dumps({"keys": [signing_key.jwk()]}).encode(), trickle_seconds=0.8))
+    clock.now += 601
+    assert cache.get_key(signing_key.kid)[0].kid == signing_key.kid
+    assert cache.get_key(signing_key.kid)[0].kid == signing_key.kid
+    assert (jwks_server.requests, [r.reason for r in records]) == (2, ["ok", "jwks_timeout"])
+
+
 def test_outage_at_cold_start_is_a_fault(jwks_server: JwksServer) -> None:
     jwks_server.serve(Answer(status=500, body=b"boom"))
     cache, _ = make_cache(jwks_server, Clock())
@@ -130,6 +145,9 @@ def test_outage_at_cold_start_is_a_fault(jwks_server: JwksServer) -> None:
         (Answer(delay_seconds=0.8), "jwks_timeout"),
         (Answer(body=b'{"keys": []}' + b" " * 4000, trickle_seconds=0.05), "jwks_timeout"),
         (Answer(drop_connection=True), "jwks_unreachable"),
+        # errors urllib3 raises while the body streams (requests wraps them only for .content)
+        (Answer(body=b'{"keys": []}' + b" " * 200, trickle_seconds=0.8), "jwks_timeout"),
+        (Answer(body=b'{"keys": []}', headers={"Content-Encoding": "gzip"}), "jwks_unreachable"),
     ],
 )
 def test_bad_answers_are_faults_with_a_reason(jwks_server: JwksServer, answer: Answer, reason: str) -> None:

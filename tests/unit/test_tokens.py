@@ -235,6 +235,18 @@ def test_verify_rejects_missing_or_mistyped_claims(signing_key: SigningKey, clai
         check(mint(signing_key, auth0_claims(**{claim: value})), key_for(signing_key))
 
 
+@pytest.mark.parametrize("claim", ["exp", "nbf", "iat"])
+def test_verify_rejects_a_time_claim_too_large_for_a_float_as_invalid_claim(
+    signing_key: SigningKey, claim: str
+) -> None:
+    # GIVEN a signed token whose time claim is an integer beyond float range (OverflowError in float())
+    # WHEN it is verified THEN it is an invalid claim (401), not a crash (500)
+    token = mint(signing_key, auth0_claims(**{claim: 10**400}))
+    with pytest.raises(errors.InvalidClaim) as refused:
+        check(token, key_for(signing_key))
+    assert (refused.value.reason, str(refused.value)) == ("invalid_claim", f"claim '{claim}' is not a number")
+
+
 @pytest.mark.parametrize("claim", ["client_id", "jti", "iat"])
 def test_verify_rejects_rfc9068_token_without_its_required_claims(signing_key: SigningKey, claim: str) -> None:
     token = mint(signing_key, rfc9068_claims(**{claim: DROP}), typ="at+jwt")
@@ -311,3 +323,14 @@ def test_parse_jwks_skips_weak_rsa_keys() -> None:
     weak = rsa_key("weak", bits=1024)
     keys = parse_jwks(json.dumps({"keys": [weak.jwk()]}).encode(), default_algorithm="RS256", allowed_algorithms=("RS256",))
     assert (dict(keys.keys), dict(keys.skipped)) == ({}, {"weak_key": 1})
+
+
+def test_parse_jwks_skips_a_key_published_with_its_private_members(signing_key: SigningKey) -> None:
+    # GIVEN a JWKS entry that also carries the private key (d, p, q, ...): PyJWK would load a private
+    # key, whose verify() does not exist (AttributeError, a 500 for every token of that kid)
+    # WHEN the JWKS is parsed THEN the entry is skipped, never used
+    from jwt.algorithms import RSAAlgorithm
+
+    leaked = {**json.loads(RSAAlgorithm.to_jwk(signing_key.private_key)), "kid": signing_key.kid, "alg": "RS256"}
+    keys = parse_jwks(json.dumps({"keys": [leaked]}).encode(), default_algorithm="RS256", allowed_algorithms=("RS256",))
+    assert (dict(keys.keys), dict(keys.skipped)) == ({}, {"private_key": 1})
