@@ -4,7 +4,9 @@ RFC 8725 §3.1: every key is used with exactly one algorithm. A key's algorithm
 is its JWK ``alg`` when present (it must be allowed), else the configured
 default; the token header's ``alg`` must then equal it. Keys that cannot be
 used (other key types, ``use`` other than ``sig``, private key material, weak
-RSA, no ``kid``, duplicate ``kid``) are skipped and counted, never guessed at.
+RSA, no ``kid``, duplicate ``kid``) are skipped and counted, never guessed at. A document
+with no usable key at all is refused as a fault (``jwks_no_usable_key``), so the JWKS cache
+keeps serving the last good set instead of refusing every client.
 """
 
 from __future__ import annotations
@@ -106,4 +108,9 @@ def parse_jwks(
             skip("duplicate_kid")
             continue
         found[kid] = VerificationKey(kid=kid, algorithm=algorithm, jwk=jwk)
+    if not found:
+        # An issuer always publishes its signing key: a set we can use nothing of is a fault
+        # (a bad publish, or TOKEN_ALGORITHMS not matching the keys), not every client's.
+        why = ", ".join(f"{reason}: {count}" for reason, count in sorted(skipped.items())) or "none"
+        raise JwksUnavailable(f"JWKS holds no usable key (skipped {why})", reason="jwks_no_usable_key")
     return KeySet(keys=found, skipped=skipped)

@@ -159,23 +159,46 @@ def test_bad_answers_are_faults_with_a_reason(jwks_server: JwksServer, answer: A
 
 
 def test_keys_of_the_wrong_type_or_without_kid_are_skipped(jwks_server: JwksServer, signing_key: SigningKey) -> None:
+    usable = rsa_key("key-usable").jwk()
     jwks_server.serve(
         Answer(
             body=json.dumps(
-                {"keys": [{"kty": "EC", "kid": "ec"}, {**signing_key.jwk(), "kid": ""}, signing_key.jwk(use="enc")]}
+                {"keys": [{"kty": "EC", "kid": "ec"}, {**signing_key.jwk(), "kid": ""}, signing_key.jwk(use="enc"), usable]}
             ).encode()
         )
+    )
+    cache, _ = make_cache(jwks_server, Clock())
+    assert cache.get_key("key-usable")[0].kid == "key-usable"
+    with pytest.raises(UnknownKid):
+        cache.get_key(signing_key.kid)
+
+
+def test_duplicate_kids_are_ambiguous_and_refused(jwks_server: JwksServer, signing_key: SigningKey, other_key: SigningKey) -> None:
+    jwks_server.serve_keys(
+        signing_key.jwk(), SigningKey(signing_key.kid, other_key.private_key).jwk(), rsa_key("key-usable").jwk()
     )
     cache, _ = make_cache(jwks_server, Clock())
     with pytest.raises(UnknownKid):
         cache.get_key(signing_key.kid)
 
 
-def test_duplicate_kids_are_ambiguous_and_refused(jwks_server: JwksServer, signing_key: SigningKey, other_key: SigningKey) -> None:
-    jwks_server.serve_keys(signing_key.jwk(), SigningKey(signing_key.kid, other_key.private_key).jwk())
-    cache, _ = make_cache(jwks_server, Clock())
-    with pytest.raises(UnknownKid):
-        cache.get_key(signing_key.kid)
+def test_a_key_set_with_no_usable_key_is_a_fault_and_the_last_good_keys_stay(
+    jwks_server: JwksServer, signing_key: SigningKey
+) -> None:
+    # GIVEN a warm cache WHEN a scheduled refresh brings a set with nothing usable (a bad publish)
+    clock = Clock()
+    cache, records = make_cache(jwks_server, clock)
+    cache.get_key(signing_key.kid)
+    jwks_server.serve_keys(signing_key.jwk(use="enc"))
+    clock.now += 601
+    # THEN the last good key still verifies, and the refresh is recorded as a failure
+    assert cache.get_key(signing_key.kid)[0].kid == signing_key.kid
+    assert [(r.ok, r.reason) for r in records] == [(True, "ok"), (False, "jwks_no_usable_key")]
+    # AND at a cold start the same set is a fault (500), not a 401 for every client
+    cold, _ = make_cache(jwks_server, Clock())
+    with pytest.raises(JwksUnavailable) as raised:
+        cold.get_key(signing_key.kid)
+    assert raised.value.reason == "jwks_no_usable_key"
 
 
 def test_prefetch_failure_does_not_delay_the_first_invocation(jwks_server: JwksServer, signing_key: SigningKey) -> None:

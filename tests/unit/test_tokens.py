@@ -319,10 +319,20 @@ def test_verify_rejects_deeply_nested_payload_without_crashing(signing_key: Sign
         check(f"{header}.{nested}.AAAA", key_for(signing_key))
 
 
-def test_parse_jwks_skips_weak_rsa_keys() -> None:
+def test_parse_jwks_skips_weak_rsa_keys(signing_key: SigningKey) -> None:
     weak = rsa_key("weak", bits=1024)
-    keys = parse_jwks(json.dumps({"keys": [weak.jwk()]}).encode(), default_algorithm="RS256", allowed_algorithms=("RS256",))
-    assert (dict(keys.keys), dict(keys.skipped)) == ({}, {"weak_key": 1})
+    document = json.dumps({"keys": [weak.jwk(), signing_key.jwk()]}).encode()
+    keys = parse_jwks(document, default_algorithm="RS256", allowed_algorithms=("RS256",))
+    assert (list(keys.keys), dict(keys.skipped)) == ([signing_key.kid], {"weak_key": 1})
+
+
+def test_parse_jwks_refuses_a_document_with_no_usable_key_as_a_fault() -> None:
+    # GIVEN a JWKS whose only key cannot be used WHEN parsed THEN it is a fault (500, and the JWKS
+    # cache keeps its last good keys), naming what was skipped, not a 401 for every client
+    weak = rsa_key("weak", bits=1024)
+    with pytest.raises(errors.JwksUnavailable, match=r"no usable key \(skipped weak_key: 1\)") as raised:
+        parse_jwks(json.dumps({"keys": [weak.jwk()]}).encode(), default_algorithm="RS256", allowed_algorithms=("RS256",))
+    assert raised.value.reason == "jwks_no_usable_key"
 
 
 def test_parse_jwks_skips_a_key_published_with_its_private_members(signing_key: SigningKey) -> None:
@@ -332,5 +342,7 @@ def test_parse_jwks_skips_a_key_published_with_its_private_members(signing_key: 
     from jwt.algorithms import RSAAlgorithm
 
     leaked = {**json.loads(RSAAlgorithm.to_jwk(signing_key.private_key)), "kid": signing_key.kid, "alg": "RS256"}
-    keys = parse_jwks(json.dumps({"keys": [leaked]}).encode(), default_algorithm="RS256", allowed_algorithms=("RS256",))
-    assert (dict(keys.keys), dict(keys.skipped)) == ({}, {"private_key": 1})
+    other = rsa_key("key-other").jwk()
+    document = json.dumps({"keys": [leaked, other]}).encode()
+    keys = parse_jwks(document, default_algorithm="RS256", allowed_algorithms=("RS256",))
+    assert (list(keys.keys), dict(keys.skipped)) == (["key-other"], {"private_key": 1})
