@@ -146,5 +146,9 @@ class JwksCache:
         self._record(True, "ok", trigger, started)
 
     def _record(self, ok: bool, reason: str, trigger: str, started: float) -> None:
-        if self.on_fetch is not None:
+        if self.on_fetch is None:
+            return
+        try:
             self.on_fetch(FetchRecord(ok, reason, trigger, time.perf_counter() - started))
+        except Exception:  # noqa: BLE001 - reporting a fetch (metrics) never changes its outcome
+            pass

@@ -207,3 +207,19 @@ def test_prefetch_failure_does_not_delay_the_first_invocation(jwks_server: JwksS
     assert cache.prefetch() is False
     jwks_server.serve_keys(signing_key.jwk())
     assert cache.get_key(signing_key.kid)[0].kid == signing_key.kid
+
+
+def test_a_failing_fetch_reporter_changes_nothing(jwks_server: JwksServer, signing_key: SigningKey) -> None:
+    # GIVEN a reporter (the metrics writer) that raises, e.g. because stdout is broken
+    clock = Clock()
+    cache, _ = make_cache(jwks_server, clock)
+
+    def broken(record: FetchRecord) -> None:
+        raise OSError("stdout is gone")
+
+    cache.on_fetch = broken
+    # THEN fetches and the stale-key fallback work as without it
+    assert cache.get_key(signing_key.kid)[0].kid == signing_key.kid
+    jwks_server.serve(Answer(status=503))
+    clock.now += 601
+    assert cache.get_key(signing_key.kid)[0].kid == signing_key.kid
