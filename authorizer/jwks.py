@@ -79,8 +79,13 @@ class JwksCache:
                 return key, not fetched
             if not self._may_refetch_unknown_kid(now):
                 raise UnknownKid("kid is not in the issuer's key set")
+            try:
+                self._refresh(now, "unknown_kid")
+            except JwksUnavailable as failure:
+                if failure.reason != "jwks_backoff":  # a request was made: the cooldown starts
+                    self._last_unknown_kid_fetch_at = now
+                raise
             self._last_unknown_kid_fetch_at = now
-            self._refresh(now, "unknown_kid")
             key = self._usable_keys(now).keys.get(kid)
             if key is None:
                 raise UnknownKid("kid is not in the issuer's key set")

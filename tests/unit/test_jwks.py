@@ -223,3 +223,29 @@ def test_a_failing_fetch_reporter_changes_nothing(jwks_server: JwksServer, signi
     jwks_server.serve(Answer(status=503))
     clock.now += 601
     assert cache.get_key(signing_key.kid)[0].kid == signing_key.kid
+
+
+def test_an_unknown_kid_refused_by_the_retry_backoff_does_not_start_the_cooldown(
+    jwks_server: JwksServer, signing_key: SigningKey
+) -> None:
+    # GIVEN a warm cache whose scheduled refresh just failed (the retry backoff is running)
+    clock = Clock()
+    cache, _ = make_cache(jwks_server, clock)
+    cache.get_key(signing_key.kid)
+    jwks_server.serve(Answer(status=503))
+    clock.now += 601
+    cache.get_key(signing_key.kid)  # stale keys serve; the failed refresh starts the backoff
+    # WHEN a token of a new key arrives during the backoff THEN no request is made (a fault)
+    with pytest.raises(JwksUnavailable) as refused:
+        cache.get_key("key-next")
+    assert (refused.value.reason, jwks_server.requests) == ("jwks_backoff", 2)
+    # AND after the endpoint is back (a scheduled refresh succeeds, without the new key yet),
+    jwks_server.serve_keys(signing_key.jwk())
+    clock.now += 5
+    cache.get_key(signing_key.kid)
+    assert jwks_server.requests == 3
+    # a key published next is fetched at its first token, not a cooldown after the refused attempt
+    jwks_server.serve_keys(signing_key.jwk(), rsa_key("key-next").jwk())
+    clock.now += 1
+    assert cache.get_key("key-next")[0].kid == "key-next"
+    assert jwks_server.requests == 4
