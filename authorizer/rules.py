@@ -34,7 +34,7 @@ from authorizer.errors import RulesError
 from authorizer.route import RoutePattern, RouteProblem, parse_route
 from authorizer.route_index import RouteIndex
 from authorizer.tokens import SCOPE_TOKEN
-from authorizer.yaml_source import LineDict, YamlProblem, load_versioned_list, suggest_key
+from authorizer.yaml_source import LineDict, YamlProblem, load_versioned_list, located, suggest_key
 
 RULES_VERSION = 1
 TOP_LEVEL_KEYS = ("version", "rules", "description")
@@ -134,8 +134,7 @@ class _Problems:
         self.source = source
 
     def fail(self, line: int | None, message: str) -> RulesError:
-        where = f"{self.source}:{line}" if line else self.source
-        return RulesError(f"{where}: {message}", reason="rules_invalid")
+        return RulesError(located(self.source, line, message), reason="rules_invalid")
 
 
 def _scope_list(

@@ -211,6 +211,11 @@ def _load_with(loader_class: type[_NoAliasLoader], text: str) -> Any:
         loader.dispose()
 
 
+def located(source: str, line: int | None, message: str) -> str:
+    """``file:line: message`` (``file: message`` when the line is unknown), as every load error reads."""
+    return f"{source}:{line}: {message}" if line else f"{source}: {message}"
+
+
 def suggest_key(key: str, known: Iterable[str]) -> str:
     """``; did you mean 'scopes'?``, or the allowed keys when nothing is close."""
     known = list(known)

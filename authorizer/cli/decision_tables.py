@@ -28,7 +28,14 @@ from authorizer.cli.template_routes import Request, TemplateRoute, route_of
 from authorizer.route import HTTP_METHODS
 from authorizer.rules import RouteDecision, RuleSet
 from authorizer.tokens import SCOPE_TOKEN
-from authorizer.yaml_source import LineDict, LineList, YamlProblem, load_versioned_list, suggest_key
+from authorizer.yaml_source import (
+    LineDict,
+    LineList,
+    YamlProblem,
+    load_versioned_list,
+    located,
+    suggest_key,
+)
 
 TABLES_VERSION = 1
 TOP_LEVEL_KEYS = ("version", "clients", "description")
@@ -77,7 +84,7 @@ class _Problems:
         self.source = source
 
     def fail(self, line: int | None, message: str) -> DecisionTableError:
-        return DecisionTableError(f"{self.source}:{line}: {message}" if line else f"{self.source}: {message}")
+        return DecisionTableError(located(self.source, line, message))
 
 
 def _parse_entry(
