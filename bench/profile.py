@@ -35,6 +35,7 @@ def _name(key: tuple[str, int, str]) -> str:
 class Profile:
     top: list[ProfileRow]  # by own time
     parts: list[tuple[str, float]]  # the decision split into its parts, share of the handler's time
+    unavailable: str = ""  # why there are no shares (the profiler could not run or saw no time)
 
 
 # (part, functions whose cumulative time it adds, functions whose cumulative time it takes away)
@@ -60,24 +61,41 @@ def _cumulative(stats: dict, marker: str) -> float:
 
 
 def profile_fresh_decisions(world: World, tokens: list[str], top: int = 15) -> Profile:
+    """Profile ``lambda_handler`` over ``tokens`` (the first call warms the container, unprofiled).
+
+    The profile is information, never a figure with a goal: when cProfile cannot run (another
+    profiling tool holds the interpreter's profiler slot) or records no time for the handler (a
+    timer too coarse for a few short decisions), the profile says so instead of failing the bench.
+    """
     events = [token_event(t) for t in tokens]
     context = FakeLambdaContext()
+    profiler = cProfile.Profile()
     with configured_app(world.environment) as app:
         app.lambda_handler(events[0], context)
-        profiler = cProfile.Profile()
-        profiler.enable()
-        for event in events[1:]:
-            app.lambda_handler(event, context)
-        profiler.disable()
+        try:
+            profiler.enable()
+        except ValueError as error:  # Python 3.12+: "Another profiling tool is already active"
+            return Profile([], [], f"cProfile could not start: {error}")
+        try:
+            for event in events[1:]:
+                app.lambda_handler(event, context)
+        finally:
+            profiler.disable()
     stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
-    decisions = len(events) - 1
+    return summarize(stats, decisions=len(events) - 1, top=top)
+
+
+def summarize(stats: dict, decisions: int, top: int) -> Profile:
+    """Rows by own time and the decision's parts, from pstats' raw ``stats`` of ``decisions`` calls."""
     whole = sum(entry[2] for entry in stats.values())
+    handler = _cumulative(stats, "app.py:lambda_handler")
+    if decisions <= 0 or whole <= 0 or handler <= 0:
+        return Profile([], [], f"the profiler recorded no time for lambda_handler over {decisions} decisions")
     rows = [
         ProfileRow(_name(key), entry[1] / decisions, entry[2] / whole, entry[3] / whole)
         for key, entry in stats.items()
     ]
     rows.sort(key=lambda row: row.own_share, reverse=True)
-    handler = _cumulative(stats, "app.py:lambda_handler")
     parts = [
         (name, (sum(_cumulative(stats, m) for m in plus) - sum(_cumulative(stats, m) for m in minus)) / handler)
         for name, plus, minus in _PARTS

@@ -201,7 +201,9 @@ def _detail_sections(r: Results) -> list[str]:
         "## Profile of a fresh-token decision (cProfile, this run)", "",
         "Shares of profiled time. cProfile inflates Python-level calls against C ones (the RSA "
         "verify is a larger share without it), so read these as where to look, and the per-call "
-        "table above as the measure.", "", parts, "", profile, "",
+        "table above as the measure.", "",
+        *([f"No profile in this run: {r.profile.unavailable}.", ""] if r.profile.unavailable
+          else [parts, "", profile, ""]),
     ]
 
 
