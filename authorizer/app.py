@@ -93,10 +93,13 @@ def current_engine() -> Engine:
         raise container.failure
     try:
         container.engine = _build(read_settings(os.environ))
-    except AuthorizerFault as fault:
+    except Exception as error:  # noqa: BLE001 - any cold-start surprise is a fault, kept and reported
+        fault = error if isinstance(error, AuthorizerFault) else AuthorizerFault(
+            f"cold start failed: {type(error).__name__}: {error}"
+        )
         container.failure = fault
         logger.error("cold start failed", extra={"reason": fault.reason, "problem": str(fault)})
-        raise
+        raise fault from None
     return container.engine
 
 

@@ -167,7 +167,10 @@ def read_settings(env: Mapping[str, str]) -> Settings:
         why = check_fetch_url(issuer)
         if why:
             read.problems.append(f"TOKEN_ISSUER={issuer!r} {why}")
-        host = urlsplit(issuer).hostname or ""
+        try:
+            host = urlsplit(issuer).hostname or ""
+        except ValueError:  # e.g. "https://[tenant.auth0.com/": check_fetch_url named it above
+            host = ""
         if host.endswith(".auth0.com") and not issuer.endswith("/"):
             read.problems.append(
                 f"TOKEN_ISSUER={issuer!r} lacks the trailing '/' that Auth0 puts in 'iss'; "

@@ -63,7 +63,9 @@ class JwksCache:
         """The key for ``kid`` and whether it came from the warm cache without a fetch.
 
         Raises :class:`UnknownKid` (401) when the issuer does not publish the
-        kid, :class:`JwksUnavailable` (500) when no usable key set exists.
+        kid, or the usable cached set lacks it and its refetch fails or is
+        held back; :class:`JwksUnavailable` (500) only when no usable key set
+        exists.
         """
         with self._lock:
             now = self.clock()
@@ -84,7 +86,12 @@ class JwksCache:
             except JwksUnavailable as failure:
                 if failure.reason != "jwks_backoff":  # a request was made: the cooldown starts
                     self._last_unknown_kid_fetch_at = now
-                raise
+                # The cached set is still usable and does not hold the kid: the token is refused
+                # (401) as with any unknown kid. The failed fetch is recorded for the metrics; a
+                # client-chosen kid must not turn an endpoint outage into answers of 500.
+                raise UnknownKid(
+                    f"kid is not in the cached key set; its refetch failed ({failure.reason})"
+                ) from None
             self._last_unknown_kid_fetch_at = now
             key = self._usable_keys(now).keys.get(kid)
             if key is None:

@@ -149,6 +149,29 @@ def test_broken_configuration_is_a_500(monkeypatch: pytest.MonkeyPatch, signing_
     app.reset_state()
 
 
+def test_a_cold_start_surprise_is_a_kept_500_with_its_decision_line(
+    configured: JwksServer, signing_key: SigningKey, monkeypatch: pytest.MonkeyPatch, log_lines
+) -> None:
+    # GIVEN a cold start that raises outside the error tree (fault injection: a bug in a library)
+    calls = []
+
+    def surprise(env):
+        calls.append(1)
+        raise ValueError("Invalid IPv6 URL")
+
+    monkeypatch.setattr(app, "read_settings", surprise)
+    # WHEN two invocations arrive THEN both are 500s, the container keeps the fault (one attempt)
+    for _ in range(2):
+        with pytest.raises(app.AuthorizerFailure, match="internal_error"):
+            invoke(event(mint(signing_key)))
+    assert len(calls) == 1
+    # AND the failure is logged once, and each invocation has its decision line
+    records = log_lines.records()
+    failed = [r for r in records if r["message"] == "cold start failed"]
+    assert [r["problem"] for r in failed] == ["cold start failed: ValueError: Invalid IPv6 URL"]
+    assert [(d["outcome"], d["reason"]) for d in log_lines.decisions()] == [("error", "internal_error")] * 2
+
+
 @pytest.mark.parametrize(
     "evt",
     [

@@ -53,3 +53,13 @@ def test_every_problem_is_named_in_one_message() -> None:
 def test_missing_issuer_is_reported() -> None:
     with pytest.raises(ConfigError, match="TOKEN_ISSUER is required"):
         read_settings({"AUDIENCE": "x"})
+
+
+def test_an_issuer_that_is_not_a_url_is_one_problem_among_the_others() -> None:
+    # GIVEN an issuer urlsplit cannot parse (ValueError: Invalid IPv6 URL) and a missing audience
+    # WHEN read THEN one ConfigError names both, instead of a bare ValueError hiding the rest
+    with pytest.raises(ConfigError) as raised:
+        read_settings({"TOKEN_ISSUER": "https://[tenant.auth0.com/", "AUDIENCE": ""})
+    message = str(raised.value)
+    assert "TOKEN_ISSUER='https://[tenant.auth0.com/' is not a URL" in message
+    assert "AUDIENCE is required" in message

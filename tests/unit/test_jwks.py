@@ -235,10 +235,12 @@ def test_an_unknown_kid_refused_by_the_retry_backoff_does_not_start_the_cooldown
     jwks_server.serve(Answer(status=503))
     clock.now += 601
     cache.get_key(signing_key.kid)  # stale keys serve; the failed refresh starts the backoff
-    # WHEN a token of a new key arrives during the backoff THEN no request is made (a fault)
-    with pytest.raises(JwksUnavailable) as refused:
+    # WHEN a token of a new key arrives during the backoff THEN no request is made, and the token
+    # is refused as any unknown kid (401): the cached set is still usable
+    with pytest.raises(UnknownKid) as refused:
         cache.get_key("key-next")
-    assert (refused.value.reason, jwks_server.requests) == ("jwks_backoff", 2)
+    assert (refused.value.reason, jwks_server.requests) == ("unknown_kid", 2)
+    assert "jwks_backoff" in str(refused.value)
     # AND after the endpoint is back (a scheduled refresh succeeds, without the new key yet),
     jwks_server.serve_keys(signing_key.jwk())
     clock.now += 5
@@ -249,3 +251,30 @@ def test_an_unknown_kid_refused_by_the_retry_backoff_does_not_start_the_cooldown
     clock.now += 1
     assert cache.get_key("key-next")[0].kid == "key-next"
     assert jwks_server.requests == 4
+
+
+def test_an_unknown_kid_during_an_outage_is_refused_while_cached_keys_serve(
+    jwks_server: JwksServer, signing_key: SigningKey
+) -> None:
+    # GIVEN a warm cache with usable keys, and an endpoint that now fails
+    clock = Clock()
+    cache, records = make_cache(jwks_server, clock)
+    cache.get_key(signing_key.kid)
+    jwks_server.serve(Answer(status=503))
+    # WHEN a token with a kid the cache lacks arrives THEN one refetch is tried and fails, and the
+    # token is refused with 401 (a client-chosen kid must not turn the outage into 500s)
+    with pytest.raises(UnknownKid) as refused:
+        cache.get_key("forged")
+    assert (refused.value.reason, jwks_server.requests) == ("unknown_kid", 2)
+    assert [r.reason for r in records] == ["ok", "jwks_http_error"]
+    # AND within the cooldown another forged kid costs no request, still 401
+    clock.now += 1
+    with pytest.raises(UnknownKid):
+        cache.get_key("forged-again")
+    assert jwks_server.requests == 2
+    # AND the published key keeps verifying throughout
+    assert cache.get_key(signing_key.kid)[0].kid == signing_key.kid
+    # BUT once the cached keys are too old to serve, the same call is a fault (500)
+    clock.now += 600 + 3600 + 1
+    with pytest.raises(JwksUnavailable):
+        cache.get_key("forged")
