@@ -13,7 +13,6 @@ shadow rules adds one warning line. Tracing is off unless ``TRACING_ENABLED``.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
@@ -26,7 +25,7 @@ from authorizer.config import Settings, read_settings
 from authorizer.decision_log import DecisionRecord
 from authorizer.engine import Engine
 from authorizer.errors import AuthorizerFault, InvalidToken
-from authorizer.log_format import DECISION_KEY, DecisionLogFormatter
+from authorizer.log_format import DECISION_KEY, DecisionLine, DecisionLogFormatter
 from authorizer.metrics import DecisionMetrics
 
 logger = Logger(
@@ -125,20 +124,33 @@ def _decide(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def _report(record: DecisionRecord) -> None:
-    """One decision log line, which also carries the decision's EMF metrics."""
+    """One decision log line, which also carries the decision's EMF metrics.
+
+    The line goes through the Powertools logger's own standard logger (its level, sampling,
+    handlers and formatter), as ``logger.log`` would send it, without the caller lookup: its
+    ``location`` is this function.
+    """
     fields = record.as_log_fields()
     level = logging.ERROR if record.outcome == "error" else logging.INFO
     metrics = _container.metrics
     emf = None
     if metrics is not None:
         try:
-            emf = metrics.decision_document(record)
+            emf = metrics.decision_members(record)
         except Exception:  # noqa: BLE001 - metrics never change a decision
             logger.warning("metrics not emitted", extra={"reason": "metrics_fault"})
     if _std_logger.isEnabledFor(level):
-        logger.log(level, "decision", extra={DECISION_KEY: {**fields, **emf} if emf else fields})
+        if emf is not None:
+            fields.update(emf.dimensions)
+        line = DecisionLine(fields, emf.raw if emf is not None else "")
+        _std_logger.handle(
+            _std_logger.makeRecord(
+                _std_logger.name, level, __file__, _REPORT_LINE, "decision", (), None, "_report",
+                {DECISION_KEY: line},
+            )
+        )
     elif emf is not None and metrics is not None:
-        metrics.sink(json.dumps(emf, separators=(",", ":")))  # the line is filtered out; keep the metrics
+        metrics.sink(emf.document())  # the line is filtered out; keep the metrics
     if not record.shadow_agrees:
         logger.warning(
             "shadow disagreement",
@@ -153,6 +165,9 @@ def _report(record: DecisionRecord) -> None:
                 "shadow_rule_ids": list(record.shadow_rule_ids),
             },
         )
+
+
+_REPORT_LINE = _report.__code__.co_firstlineno
 
 
 def _traced_handler(settings: Settings) -> Handler:

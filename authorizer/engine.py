@@ -18,14 +18,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
-from authorizer.arn import parse_method_arn
+from authorizer.arn import MethodArn, parse_method_arn
 from authorizer.config import Settings
 from authorizer.decision_log import DecisionRecord
 from authorizer.errors import BadEvent, MalformedToken, MissingToken, RulesError
 from authorizer.jwk import VerificationKey
 from authorizer.jwks import FetchRecord, Fetcher, JwksCache, make_http_fetcher
 from authorizer.policy import build_policy_document
-from authorizer.rules import RuleSet, load_rules
+from authorizer.rules import RouteDecision, RuleSet, load_rules
 from authorizer.tokens import Claims, decompose_unverified_jwt, verify_jwt
 
 K = TypeVar("K")
@@ -82,10 +82,28 @@ def build_context(claims: Claims, rules: RuleSet) -> dict[str, str]:
     }
 
 
+# Answers remembered per verified token (clients call a few routes), for methodArns up to this
+# length: with VERIFIED_TOKEN_CACHE_SIZE tokens the memo stays within a few tens of MiB even when
+# every remembered token sprays distinct paths.
+MAX_ROUTES_PER_TOKEN = 16
+MAX_REMEMBERED_ARN_CHARS = 256
+
+
+@dataclass(frozen=True, slots=True)
+class _RouteAnswer:
+    """What a verified token gets on one methodArn: the same for as long as the token is valid."""
+
+    route: RouteDecision
+    document: dict[str, Any]
+
+
 @dataclass(frozen=True, slots=True)
 class _VerifiedToken:
     claims: Claims
     key: VerificationKey
+    granted: frozenset[str]
+    context: dict[str, str]
+    routes: dict[str, _RouteAnswer] = field(default_factory=dict)  # by methodArn, bounded
 
 
 @dataclass(slots=True)
@@ -139,6 +157,10 @@ class Engine:
 
     def verify(self, token: str, record: DecisionRecord) -> Claims:
         """Verify ``token``, from the memo of verified tokens when possible."""
+        return self._verified(token, record).claims
+
+    def _verified(self, token: str, record: DecisionRecord) -> _VerifiedToken:
+        """The memo entry of ``token``: remembered while valid and its key is published, else new."""
         digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
         record.token_fingerprint = digest.hex()[:12]
         now = self.wall_clock()
@@ -148,14 +170,15 @@ class Engine:
             still_valid = now - self.settings.token.clock_skew_seconds < remembered.claims.expires_at
             if key is remembered.key and still_valid:
                 record.token_cached, record.jwks_cached = True, jwks_cached
-                return remembered.claims
+                return remembered
             self.tokens.pop(digest)
         unverified = decompose_unverified_jwt(token, self.settings.token)
         key, record.jwks_cached = self.jwks.get_key(unverified.kid)
         claims = verify_jwt(unverified, key, self.settings.token, now)
         record.token_cached = False
-        self.tokens.put(digest, _VerifiedToken(claims, key))
-        return claims
+        verified = _VerifiedToken(claims, key, frozenset(claims.scopes), build_context(claims, self.rules))
+        self.tokens.put(digest, verified)
+        return verified
 
     @staticmethod
     def _decide_in_shadow(
@@ -172,33 +195,49 @@ class Engine:
         record.shadow_rule_ids = candidate.matched_ids
 
     def authorize(self, event: Mapping[str, Any], record: DecisionRecord) -> dict[str, Any]:
-        """The authorizer response for a TOKEN event; raises the error tree."""
+        """The authorizer response for a TOKEN event; raises the error tree.
+
+        A verified token's answer on a methodArn (route decision, policy, context) is remembered
+        with the token: a repeated call re-checks the token's expiry and key, then reuses it.
+        """
         record.rules_digest = self.rules.digest
         if not isinstance(event, Mapping) or event.get("type") != "TOKEN":
             raise BadEvent("event is not a TOKEN authorizer event")
-        method_arn = parse_method_arn(event.get("methodArn"))
+        raw_arn = event.get("methodArn")
+        method_arn = parse_method_arn(raw_arn)
         record.method, record.path = method_arn.method, method_arn.path
         record.stage = method_arn.api.stage
         token = parse_bearer(event.get("authorizationToken"))
-        claims = self.verify(token, record)
+        verified = self._verified(token, record)
+        answer = verified.routes.get(raw_arn)
+        if answer is None:
+            answer = self._answer(verified, method_arn, record)
+            if len(verified.routes) < MAX_ROUTES_PER_TOKEN and len(raw_arn) <= MAX_REMEMBERED_ARN_CHARS:
+                verified.routes[raw_arn] = answer
+        else:
+            record.policy_cached = True
+        claims, route = verified.claims, answer.route
         record.principal, record.client_id = claims.subject, claims.client_id
         record.issuer = claims.issuer
-        granted = frozenset(claims.scopes)
-        route = self.rules.decide(method_arn.method, method_arn.path, granted)
         record.rule_ids = route.matched_ids
         record.missing_scopes = route.missing_scopes
         record.outcome = "allow" if route.allowed else "deny"
         record.reason = route.reason
         if self.shadow is not None:
-            self._decide_in_shadow(self.shadow, method_arn.method, method_arn.path, granted, record)
-        memo_key = (granted & self.rules.known_scopes, method_arn.api.prefix)
+            self._decide_in_shadow(self.shadow, method_arn.method, method_arn.path, verified.granted, record)
+        return {
+            "principalId": claims.subject,
+            "policyDocument": answer.document,
+            "context": dict(verified.context),
+        }
+
+    def _answer(self, verified: _VerifiedToken, method_arn: MethodArn, record: DecisionRecord) -> _RouteAnswer:
+        """Decide ``method_arn`` for a verified token; the policy from its memo when built before."""
+        route = self.rules.decide(method_arn.method, method_arn.path, verified.granted)
+        memo_key = (verified.granted & self.rules.known_scopes, method_arn.api.prefix)
         document = self.policies.get(memo_key)
         record.policy_cached = document is not None
         if document is None:
             document = build_policy_document(self.rules, memo_key[0], method_arn.api)
             self.policies.put(memo_key, document)
-        return {
-            "principalId": claims.subject,
-            "policyDocument": document,
-            "context": build_context(claims, self.rules),
-        }
+        return _RouteAnswer(route, document)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -38,12 +39,37 @@ def _print(line: str) -> None:
     print(line, flush=False)
 
 
+@dataclass(frozen=True, slots=True)
+class EmfMembers:
+    """One EMF document as JSON object members, ready to be written into a log line.
+
+    ``dimensions`` are the dimension values (plain members of the line: ``outcome``, ``reason``,
+    ``service``...); ``raw`` is the rest already serialized: ``"_aws":{...}`` and one
+    ``"<Metric>":[value]`` member per metric. The decision log line merges the dimensions into its
+    own members and appends ``raw``; :meth:`document` is the stand-alone document.
+    """
+
+    dimensions: dict[str, str]
+    raw: str
+
+    def document(self) -> str:
+        return "{" + self.raw + "," + json.dumps(self.dimensions, separators=(",", ":"))[1:]
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    directive: str  # the serialized CloudWatchMetrics directive
+    dimensions: dict[str, str]
+    value_keys: tuple[str, ...]  # ',"<Metric>":[' per metric, in order
+
+
 class DecisionMetrics:
     """Writes EMF documents; Powertools builds (and validates) each document shape once.
 
     The documents of one shape differ only in their timestamp and values, so the shape is built
-    by Powertools' EMF provider on its first use and kept; each later document reuses it (a
-    decision's metrics then cost a few microseconds instead of a provider per call).
+    by Powertools' EMF provider on its first use and kept, its directive already serialized; each
+    later document is the timestamp and the values written into it (a decision's metrics then
+    cost about a microsecond instead of a provider and a JSON encoding per call).
     """
 
     def __init__(self, namespace: str, service: str, sink: Sink = _print) -> None:
@@ -51,9 +77,9 @@ class DecisionMetrics:
         self.service = service
         self.sink = sink
         self.enabled = not is_metrics_disabled()
-        self._shapes: dict[tuple[Any, ...], tuple[Any, dict[str, str]]] = {}
+        self._shapes: dict[tuple[Any, ...], _Shape] = {}
 
-    def _shape(self, dimensions: dict[str, str], values: list[tuple[str, MetricUnit, float]]) -> tuple[Any, dict[str, str]]:
+    def _shape(self, dimensions: dict[str, str], values: list[tuple[str, MetricUnit, float]]) -> _Shape:
         key = (tuple(dimensions.items()), tuple((name, unit) for name, unit, _ in values))
         shape = self._shapes.get(key)
         if shape is None:
@@ -69,33 +95,34 @@ class DecisionMetrics:
             dimension_values = {
                 name: document[name] for group in directive for names in group["Dimensions"] for name in names
             }
-            shape = (directive, dimension_values)
+            shape = _Shape(
+                directive=json.dumps(directive, separators=(",", ":")),
+                dimensions=dimension_values,
+                value_keys=tuple(f",{json.dumps(name)}:[" for name, _, _ in values),
+            )
             self._shapes[key] = shape
         return shape
 
-    def _document(
+    def _members(
         self, dimensions: dict[str, str], values: list[tuple[str, MetricUnit, float]]
-    ) -> dict[str, Any] | None:
+    ) -> EmfMembers | None:
         if not self.enabled:
             return None
-        directive, dimension_values = self._shape(dimensions, values)
-        document: dict[str, Any] = {
-            "_aws": {"Timestamp": int(time.time() * 1000), "CloudWatchMetrics": directive},
-            **dimension_values,
-        }
-        for name, _, amount in values:
-            document[name] = [float(amount)]
-        return document
+        shape = self._shape(dimensions, values)
+        parts = [f'"_aws":{{"Timestamp":{int(time.time() * 1000)},"CloudWatchMetrics":{shape.directive}}}']
+        for value_key, (_, _, amount) in zip(shape.value_keys, values):
+            parts.append(f"{value_key}{float(amount)!r}]")
+        return EmfMembers(shape.dimensions, "".join(parts))
 
-    def _emit(self, document: dict[str, Any] | None) -> None:
-        if document is not None:
-            self.sink(json.dumps(document, separators=(",", ":")))
+    def _emit(self, members: EmfMembers | None) -> None:
+        if members is not None:
+            self.sink(members.document())
 
     def record_decision(self, record: DecisionRecord) -> None:
         """Write the decision's metrics as their own EMF document."""
-        self._emit(self.decision_document(record))
+        self._emit(self.decision_members(record))
 
-    def decision_document(self, record: DecisionRecord) -> dict[str, Any] | None:
+    def decision_members(self, record: DecisionRecord) -> EmfMembers | None:
         """The decision's EMF members (``_aws``, dimensions, values), or None when metrics are off.
 
         The authorizer merges them into the decision log line: CloudWatch extracts metrics from
@@ -114,11 +141,11 @@ class DecisionMetrics:
             values.append(("ColdStarts", MetricUnit.Count, 1))
         if record.shadow_outcome is not None:
             values.append(("ShadowDisagreements", MetricUnit.Count, 0 if record.shadow_agrees else 1))
-        return self._document({"outcome": record.outcome, "reason": record.reason}, values)
+        return self._members({"outcome": record.outcome, "reason": record.reason}, values)
 
     def record_jwks_fetch(self, fetch: FetchRecord) -> None:
         self._emit(
-            self._document(
+            self._members(
                 {"result": "ok" if fetch.ok else fetch.reason, "trigger": fetch.trigger},
                 [
                     ("JwksFetches", MetricUnit.Count, 1),

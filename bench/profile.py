@@ -39,15 +39,17 @@ class Profile:
 
 
 # (part, functions whose cumulative time it adds, functions whose cumulative time it takes away)
+_LOG_LINE = ("metrics.py:decision_members", "decision_log.py:as_log_fields",
+             "__init__.py:makeRecord", "__init__.py:callHandlers")
 _PARTS = (
     ("signature check (cryptography, through PyJWT's algorithm)", ("RSAPublicKey' objects>",), ()),
     ("token shape and claims (authorizer/tokens.py)",
      ("tokens.py:decompose_unverified_jwt", "tokens.py:verify_jwt"), ("RSAPublicKey' objects>",)),
-    ("memo of verified tokens, ARN, rules, policy memo, context (engine.py)",
+    ("memo of verified tokens and their answers, ARN, rules, policy memo (engine.py)",
      ("engine.py:authorize",), ("tokens.py:decompose_unverified_jwt", "tokens.py:verify_jwt")),
-    ("decision log line (Powertools Logger.info)", ("logger.py:info",), ()),
-    ("handler shell: record, log fields (app.py, decision_log.py)",
-     ("app.py:lambda_handler",), ("engine.py:authorize", "logger.py:info")),
+    ("decision log line with its EMF metrics (fields, logging record, formatter, write)", _LOG_LINE, ()),
+    ("handler shell: record, error mapping (app.py)",
+     ("app.py:lambda_handler",), ("engine.py:authorize", *_LOG_LINE)),
 )
 
 

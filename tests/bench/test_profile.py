@@ -33,8 +33,8 @@ def test_a_profile_with_handler_time_splits_it_into_parts() -> None:
     profile = summarize(stats, decisions=2, top=15)
     parts = dict(profile.parts)
     assert profile.unavailable == ""
-    assert parts["handler shell: record, log fields (app.py, decision_log.py)"] == 0.4
-    assert round(parts["memo of verified tokens, ARN, rules, policy memo, context (engine.py)"], 6) == 0.6
+    assert parts["handler shell: record, error mapping (app.py)"] == 0.4
+    assert round(parts["memo of verified tokens and their answers, ARN, rules, policy memo (engine.py)"], 6) == 0.6
     assert [row.calls_per_decision for row in profile.top] == [1.0, 1.0]
 
 

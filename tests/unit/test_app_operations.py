@@ -204,3 +204,54 @@ def test_tracing_when_switched_on_wraps_the_handler_and_decides_the_same(
     assert response is not None and response["principalId"] == "client-abc@clients"
     assert app._container.traced is not None
     assert "aws_xray_sdk" in sys.modules
+
+
+def test_a_repeated_token_reuses_its_answer_per_route_and_never_across_routes(
+    environment: Path, signing_key: SigningKey, log_lines
+) -> None:
+    # GIVEN rules that allow GET /orders/* only, and one token asked about two routes twice
+    token = mint(signing_key, auth0_claims(scope="read:orders"))
+    first = call(token)
+    first["context"]["scope"] = "tampered by a caller"  # the caller's copy only
+    other = call(token, "/admin/1")  # no rule: denied
+    again = call(token)
+    other_again = call(token, "/admin/1")
+    # THEN each route keeps its own decision, and every answer is the rules' answer
+    assert again["context"]["scope"] == "read:orders"
+    assert again["policyDocument"] == other["policyDocument"] == other_again["policyDocument"]
+    lines = log_lines.decisions()
+    assert [(d["path"], d["outcome"], d["reason"]) for d in lines] == [
+        ("/orders/1", "allow", "allowed"), ("/admin/1", "deny", "no_matching_rule"),
+        ("/orders/1", "allow", "allowed"), ("/admin/1", "deny", "no_matching_rule"),
+    ]
+    assert [(d["token_cached"], d["policy_cached"]) for d in lines] == [
+        (False, False), (True, True), (True, True), (True, True),
+    ]
+
+
+def test_the_answers_remembered_per_token_are_bounded(environment: Path, signing_key: SigningKey) -> None:
+    from authorizer.engine import MAX_REMEMBERED_ARN_CHARS, MAX_ROUTES_PER_TOKEN
+
+    # GIVEN one token sprayed over many distinct paths, and one very long path
+    token = mint(signing_key, auth0_claims(scope="read:orders"))
+    for n in range(MAX_ROUTES_PER_TOKEN + 10):
+        assert call(token, f"/orders/{n}") is not None
+    long_path = "/orders/" + "x" * MAX_REMEMBERED_ARN_CHARS
+    assert call(token, long_path) is not None
+    # THEN the token remembers at most MAX_ROUTES_PER_TOKEN answers, and never a long methodArn
+    (verified,) = app.current_engine().tokens._items.values()
+    assert len(verified.routes) == MAX_ROUTES_PER_TOKEN
+    assert all(len(arn) <= MAX_REMEMBERED_ARN_CHARS for arn in verified.routes)
+
+
+def test_a_remembered_answer_ends_with_its_token(
+    environment: Path, monkeypatch: pytest.MonkeyPatch, signing_key: SigningKey, log_lines
+) -> None:
+    # GIVEN a token that expires in 40 s, answered once on a route
+    token = mint(signing_key, auth0_claims(scope="read:orders", exp=int(time.time()) + 40))
+    assert call(token) is not None
+    # WHEN the clock passes its exp plus the leeway THEN the same route gets 401, not the memo
+    engine = app.current_engine()
+    monkeypatch.setattr(engine, "wall_clock", lambda: time.time() + 40 + 31)
+    assert call(token) is None
+    assert [d["reason"] for d in log_lines.decisions()] == ["allowed", "token_expired"]

@@ -30,3 +30,31 @@ def test_an_ascii_decision_line_is_left_as_powertools_writes_it() -> None:
     line = formatter.format(decision_record({"outcome": "deny", "path": "/orders/1"}))
     parsed = json.loads(line)
     assert line == formatter.serialize(log=parsed) and parsed["path"] == "/orders/1"
+
+
+def test_the_timestamp_cached_per_second_is_the_one_powertools_writes() -> None:
+    # GIVEN records across a second boundary (and back), formatted by ours and by Powertools
+    from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+
+    ours, theirs = DecisionLogFormatter(), LambdaPowertoolsFormatter()
+    for created in (1796106969.068, 1796106969.999, 1796106970.0, 1796106970.5, 1796106969.25):
+        record = decision_record({"outcome": "allow"})
+        record.created, record.msecs = created, (created - int(created)) * 1000
+        # THEN each timestamp is Powertools' own
+        assert json.loads(ours.format(record))["timestamp"] == theirs.formatTime(record)
+
+
+def test_prepared_members_are_appended_once_after_the_fields() -> None:
+    # GIVEN a decision with EMF members already serialized
+    from authorizer.log_format import DecisionLine
+
+    record = decision_record({})
+    setattr(record, DECISION_KEY, DecisionLine({"outcome": "deny", "service": "scopegate"}, '"_aws":{"Timestamp":1},"Decisions":[1.0]'))
+    formatter = DecisionLogFormatter()
+    formatter.append_keys(service="scopegate")  # as the Powertools Logger sets it
+    line = formatter.format(record)
+    # THEN the line is one JSON object: standard keys, fields, then the members, no key twice
+    pairs = json.loads(line, object_pairs_hook=lambda items: items)
+    keys = [key for key, _ in pairs]
+    assert keys == ["level", "location", "message", "timestamp", "service", "outcome", "_aws", "Decisions"]
+    assert line.endswith(',"_aws":{"Timestamp":1},"Decisions":[1.0]}')
