@@ -43,11 +43,15 @@ def test_the_profile_is_reported_unavailable_when_another_profiler_is_active() -
     with running_world() as world:
         tokens = mint_tokens(world.key, 3)
         outer = cProfile.Profile()
-        outer.enable()
+        try:
+            outer.enable()
+        except ValueError:  # a tool of the machine running the tests holds it already
+            outer = None
         try:
             profile = profile_fresh_decisions(world, tokens)
         finally:
-            outer.disable()
+            if outer is not None:
+                outer.disable()
     # THEN the bench goes on with a reason instead of an exception
     assert profile.top == [] and "could not start" in profile.unavailable
 
