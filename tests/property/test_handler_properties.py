@@ -65,3 +65,36 @@ def test_handler_policy_equals_the_rules_decision_on_the_call_and_from_cache(
         # AND a call on that route gets the same policy bytes
         again = call(token, other_method, other_path)["policyDocument"]
         assert json.dumps(again) == json.dumps(document)
+
+
+@settings(max_examples=HANDLER_EXAMPLES)
+@given(st.data(), rules_files(), scope_sets)
+def test_a_repeated_token_is_decided_as_a_fresh_one_on_every_route(
+    rules_file: Path, signing_key: SigningKey, data: st.DataObject, rules: GeneratedRules, granted: frozenset[str]
+) -> None:
+    # GIVEN one token calling a random sequence of routes, each route asked twice or more
+    import logging
+
+    from tests.conftest import LogLines
+
+    rules_file.write_text(rules.text)
+    app.reset_state()
+    token = mint(signing_key, auth0_claims(scope=" ".join(sorted(granted))))
+    requests = data.draw(requests_for(rules.ruleset))
+    sequence = data.draw(st.lists(st.sampled_from(requests), min_size=len(requests), max_size=3 * len(requests)))
+    lines = LogLines()
+    target = logging.getLogger(app.logger.name)
+    target.addHandler(lines)
+    try:
+        for method, path in [*requests, *sequence]:
+            call(token, method, path)
+    finally:
+        target.removeHandler(lines)
+    # THEN every decision, from the token's remembered answers or not, is the rules' decision
+    decisions = lines.decisions()
+    assert len(decisions) == len(requests) + len(sequence)
+    for (method, path), decision in zip([*requests, *sequence], decisions):
+        expected = rules.ruleset.decide(method, path, granted)
+        assert (decision["outcome"] == "allow") == expected.allowed, (method, path)
+        assert (decision["reason"], decision["rule_ids"]) == (expected.reason, list(expected.matched_ids))
+    assert all(d["token_cached"] for d in decisions[1:])
