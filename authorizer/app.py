@@ -142,7 +142,7 @@ def _report(record: DecisionRecord) -> None:
     if _std_logger.isEnabledFor(level):
         if emf is not None:
             fields.update(emf.dimensions)
-        line = DecisionLine(fields, emf.raw if emf is not None else "")
+        line = DecisionLine(fields) if emf is None else DecisionLine(fields, emf.raw, emf.raw_keys)
         _std_logger.handle(
             _std_logger.makeRecord(
                 _std_logger.name, level, __file__, _REPORT_LINE, "decision", (), None, "_report",

@@ -193,7 +193,7 @@ def read_settings(env: Mapping[str, str]) -> Settings:
     retry = read.integer("JWKS_RETRY_AFTER_FAILURE_SECONDS", 5, 0, 300)
     timeout = read.integer("JWKS_TIMEOUT_SECONDS", 3, 1, 10)
     max_bytes = read.integer("JWKS_MAX_BYTES", 153600, 1024, 10 * 1024 * 1024)
-    token_cache = read.integer("VERIFIED_TOKEN_CACHE_SIZE", 4096, 0, 1_000_000)
+    token_cache = read.integer("VERIFIED_TOKEN_CACHE_SIZE", 4096, 0, 100_000)
     policy_cache = read.integer("POLICY_CACHE_SIZE", 1024, 1, 1_000_000)
     shadow = read.text("SHADOW_RULES_FILE", "")
     tracing = read.flag("TRACING_ENABLED")

@@ -83,9 +83,9 @@ def build_context(claims: Claims, rules: RuleSet) -> dict[str, str]:
 
 
 # Answers remembered per verified token (clients call a few routes), for methodArns up to this
-# length: with VERIFIED_TOKEN_CACHE_SIZE tokens the memo stays within a few tens of MiB even when
-# every remembered token sprays distinct paths.
-MAX_ROUTES_PER_TOKEN = 16
+# length. A remembered token costs about 2 KiB, each further answer about 0.5 KiB, so the default
+# 4,096 tokens stay within about 20 MiB even when every one of them sprays distinct paths.
+MAX_ROUTES_PER_TOKEN = 8
 MAX_REMEMBERED_ARN_CHARS = 256
 
 
@@ -104,6 +104,7 @@ class _VerifiedToken:
     granted: frozenset[str]
     context: dict[str, str]
     routes: dict[str, _RouteAnswer] = field(default_factory=dict)  # by methodArn, bounded
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)  # by API stage prefix
 
 
 @dataclass(slots=True)
@@ -232,12 +233,19 @@ class Engine:
         }
 
     def _answer(self, verified: _VerifiedToken, method_arn: MethodArn, record: DecisionRecord) -> _RouteAnswer:
-        """Decide ``method_arn`` for a verified token; the policy from its memo when built before."""
+        """Decide ``method_arn`` for a verified token; its policy is built once per scope set and
+        API stage (the policy memo), and a token holds one policy per API stage."""
         route = self.rules.decide(method_arn.method, method_arn.path, verified.granted)
-        memo_key = (verified.granted & self.rules.known_scopes, method_arn.api.prefix)
-        document = self.policies.get(memo_key)
+        prefix = method_arn.api.prefix
+        document = verified.documents.get(prefix)
         record.policy_cached = document is not None
         if document is None:
-            document = build_policy_document(self.rules, memo_key[0], method_arn.api)
-            self.policies.put(memo_key, document)
+            memo_key = (verified.granted & self.rules.known_scopes, prefix)
+            document = self.policies.get(memo_key)
+            record.policy_cached = document is not None
+            if document is None:
+                document = build_policy_document(self.rules, memo_key[0], method_arn.api)
+                self.policies.put(memo_key, document)
+            if len(verified.documents) < MAX_ROUTES_PER_TOKEN:
+                verified.documents[prefix] = document
         return _RouteAnswer(route, document)

@@ -87,10 +87,12 @@ class JwksCache:
                 if failure.reason != "jwks_backoff":  # a request was made: the cooldown starts
                     self._last_unknown_kid_fetch_at = now
                 # The cached set is still usable and does not hold the kid: the token is refused
-                # (401) as with any unknown kid. The failed fetch is recorded for the metrics; a
-                # client-chosen kid must not turn an endpoint outage into answers of 500.
+                # (401), since a client-chosen kid must not turn an endpoint outage into answers
+                # of 500. Its own reason tells it from a plain unknown kid: during an outage it is
+                # also what a key Auth0 has just rotated in looks like, so operators can alarm on it.
                 raise UnknownKid(
-                    f"kid is not in the cached key set; its refetch failed ({failure.reason})"
+                    f"kid is not in the cached key set; its refetch failed ({failure.reason})",
+                    reason="unknown_kid_unconfirmed",
                 ) from None
             self._last_unknown_kid_fetch_at = now
             key = self._usable_keys(now).keys.get(kid)

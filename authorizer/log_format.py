@@ -33,11 +33,13 @@ class DecisionLine:
 
     ``fields``: the decision's members (every key a plain JSON member); ``raw``: further members
     already serialized as JSON (``"name":value`` pairs joined by commas, no braces), or empty.
-    A key of ``raw`` must not also be a key of ``fields`` or a standard key.
+    A name in ``raw_keys`` wins over the same key of ``fields`` or of the logger's persistent keys
+    (as a later member of a merged mapping would), so the line never holds a key twice.
     """
 
     fields: dict[str, Any]
     raw: str = ""
+    raw_keys: tuple[str, ...] = ()  # the member names in ``raw``: they win over any other key
 
 
 class DecisionLogFormatter(LambdaPowertoolsFormatter):
@@ -65,6 +67,8 @@ class DecisionLogFormatter(LambdaPowertoolsFormatter):
         if trace_id:
             line["xray_trace_id"] = trace_id
         line.update(decision.fields)
+        for name in decision.raw_keys:
+            line.pop(name, None)
         text = _encode(line)
         if decision.raw:
             text = f"{text[:-1]},{decision.raw}}}"

@@ -51,6 +51,7 @@ class EmfMembers:
 
     dimensions: dict[str, str]
     raw: str
+    raw_keys: tuple[str, ...]  # the member names in ``raw``
 
     def document(self) -> str:
         return "{" + self.raw + "," + json.dumps(self.dimensions, separators=(",", ":"))[1:]
@@ -61,6 +62,7 @@ class _Shape:
     directive: str  # the serialized CloudWatchMetrics directive
     dimensions: dict[str, str]
     value_keys: tuple[str, ...]  # ',"<Metric>":[' per metric, in order
+    raw_keys: tuple[str, ...]  # "_aws" and the metric names
 
 
 class DecisionMetrics:
@@ -99,6 +101,7 @@ class DecisionMetrics:
                 directive=json.dumps(directive, separators=(",", ":")),
                 dimensions=dimension_values,
                 value_keys=tuple(f",{json.dumps(name)}:[" for name, _, _ in values),
+                raw_keys=("_aws", *(name for name, _, _ in values)),
             )
             self._shapes[key] = shape
         return shape
@@ -112,7 +115,7 @@ class DecisionMetrics:
         parts = [f'"_aws":{{"Timestamp":{int(time.time() * 1000)},"CloudWatchMetrics":{shape.directive}}}']
         for value_key, (_, _, amount) in zip(shape.value_keys, values):
             parts.append(f"{value_key}{float(amount)!r}]")
-        return EmfMembers(shape.dimensions, "".join(parts))
+        return EmfMembers(shape.dimensions, "".join(parts), shape.raw_keys)
 
     def _emit(self, members: EmfMembers | None) -> None:
         if members is not None:

@@ -255,3 +255,20 @@ def test_a_remembered_answer_ends_with_its_token(
     monkeypatch.setattr(engine, "wall_clock", lambda: time.time() + 40 + 31)
     assert call(token) is None
     assert [d["reason"] for d in log_lines.decisions()] == ["allowed", "token_expired"]
+
+
+def test_a_token_holds_one_policy_per_api_stage_even_when_the_policy_memo_evicts(
+    environment: Path, monkeypatch: pytest.MonkeyPatch, signing_key: SigningKey
+) -> None:
+    # GIVEN a policy memo of one entry, and two tokens with different scopes taking turns
+    monkeypatch.setenv("POLICY_CACHE_SIZE", "1")
+    app.reset_state()
+    reader = mint(signing_key, auth0_claims(scope="read:orders", jti="r"))
+    admin = mint(signing_key, auth0_claims(scope="admin", jti="a"))
+    for n in range(6):
+        call(reader, f"/orders/{n}")
+        call(admin, f"/orders/{n}")
+    # THEN each token's remembered answers share one policy document (not one per route)
+    for verified in app.current_engine().tokens._items.values():
+        assert len(verified.routes) == 6
+        assert len({id(answer.document) for answer in verified.routes.values()}) == 1

@@ -239,7 +239,7 @@ def test_an_unknown_kid_refused_by_the_retry_backoff_does_not_start_the_cooldown
     # is refused as any unknown kid (401): the cached set is still usable
     with pytest.raises(UnknownKid) as refused:
         cache.get_key("key-next")
-    assert (refused.value.reason, jwks_server.requests) == ("unknown_kid", 2)
+    assert (refused.value.reason, jwks_server.requests) == ("unknown_kid_unconfirmed", 2)
     assert "jwks_backoff" in str(refused.value)
     # AND after the endpoint is back (a scheduled refresh succeeds, without the new key yet),
     jwks_server.serve_keys(signing_key.jwk())
@@ -265,7 +265,7 @@ def test_an_unknown_kid_during_an_outage_is_refused_while_cached_keys_serve(
     # token is refused with 401 (a client-chosen kid must not turn the outage into 500s)
     with pytest.raises(UnknownKid) as refused:
         cache.get_key("forged")
-    assert (refused.value.reason, jwks_server.requests) == ("unknown_kid", 2)
+    assert (refused.value.reason, jwks_server.requests) == ("unknown_kid_unconfirmed", 2)
     assert [r.reason for r in records] == ["ok", "jwks_http_error"]
     # AND within the cooldown another forged kid costs no request, still 401
     clock.now += 1

@@ -58,3 +58,19 @@ def test_prepared_members_are_appended_once_after_the_fields() -> None:
     keys = [key for key, _ in pairs]
     assert keys == ["level", "location", "message", "timestamp", "service", "outcome", "_aws", "Decisions"]
     assert line.endswith(',"_aws":{"Timestamp":1},"Decisions":[1.0]}')
+
+
+def test_a_prepared_member_wins_over_a_field_or_persistent_key_of_the_same_name() -> None:
+    # GIVEN a logger key and a field named like EMF members (e.g. someone's append_keys)
+    from authorizer.log_format import DecisionLine
+
+    formatter = DecisionLogFormatter()
+    formatter.append_keys(service="scopegate", Decisions="persistent")
+    record = decision_record({})
+    raw = '"_aws":{"Timestamp":1},"Decisions":[1.0]'
+    setattr(record, DECISION_KEY, DecisionLine({"outcome": "allow", "_aws": "field"}, raw, ("_aws", "Decisions")))
+    # WHEN formatted THEN each key appears once, with the prepared member's value
+    pairs = json.loads(formatter.format(record), object_pairs_hook=lambda items: items)
+    keys = [key for key, _ in pairs]
+    assert len(keys) == len(set(keys))
+    assert dict(pairs)["Decisions"] == [1.0] and dict(pairs)["_aws"] == [("Timestamp", 1)]
