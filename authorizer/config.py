@@ -13,6 +13,7 @@ deployment shows everything that needs fixing at its first cold start.
 | ``TOKEN_PROFILES`` | ``auth0,rfc9068`` | accepted token dialects |
 | ``CLOCK_SKEW_SECONDS`` | 30 | leeway for ``exp``/``nbf``/``iat`` (0-300) |
 | ``MAX_TOKEN_BYTES`` | 8192 | tokens longer than this are refused undecoded |
+| ``CLIENT_CREDENTIALS_ONLY`` | ``false`` | refuse tokens not issued by the client-credentials grant |
 | ``JWKS_CACHE_TTL_SECONDS`` | 600 | scheduled refresh of the key set |
 | ``JWKS_MAX_STALE_SECONDS`` | 21600 | how long the last good keys serve while the JWKS is down |
 | ``JWKS_UNKNOWN_KID_COOLDOWN_SECONDS`` | 30 | at most one unknown-kid refetch per this period |
@@ -54,6 +55,9 @@ class TokenSettings:
     profiles: tuple[str, ...]
     clock_skew_seconds: int
     max_token_bytes: int
+    # M2M only: ``sub`` must be ``<client id>@clients``, and an Auth0-dialect token must carry
+    # ``gty: client-credentials`` (RFC 9068 tokens have no ``gty``); user tokens are refused.
+    client_credentials_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,6 +201,7 @@ def read_settings(env: Mapping[str, str]) -> Settings:
     policy_cache = read.integer("POLICY_CACHE_SIZE", 1024, 1, 1_000_000)
     shadow = read.text("SHADOW_RULES_FILE", "")
     tracing = read.flag("TRACING_ENABLED")
+    client_credentials_only = read.flag("CLIENT_CREDENTIALS_ONLY")
     service_name = read.text("POWERTOOLS_SERVICE_NAME", "scopegate")
     namespace = read.text("POWERTOOLS_METRICS_NAMESPACE", "scopegate")
     if env.get("POWERTOOLS_LOGGER_LOG_EVENT", "").strip().lower() in {"1", "true", "yes", "on"}:
@@ -215,6 +220,7 @@ def read_settings(env: Mapping[str, str]) -> Settings:
             profiles=profiles,
             clock_skew_seconds=skew,
             max_token_bytes=max_token,
+            client_credentials_only=client_credentials_only,
         ),
         jwks=JwksSettings(
             uri=jwks_uri,

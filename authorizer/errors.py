@@ -87,6 +87,12 @@ class InvalidClaim(InvalidToken):
     reason = "invalid_claim"
 
 
+class NotClientCredentials(InvalidToken):
+    """A valid token of another grant (a user's) where CLIENT_CREDENTIALS_ONLY is on."""
+
+    reason = "not_client_credentials"
+
+
 # --- 403: a valid token without the right scopes ----------------------------
 
 

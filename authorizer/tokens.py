@@ -39,6 +39,7 @@ from authorizer.errors import (
     ForbiddenHeader,
     InvalidClaim,
     MalformedToken,
+    NotClientCredentials,
     TokenExpired,
     TokenNotYetValid,
     TokenTooLarge,
@@ -248,6 +249,14 @@ def _check_audience(payload: Mapping[str, Any], audience: str) -> None:
         raise WrongAudience("token is meant for another audience")
 
 
+def _check_client_credentials(payload: Mapping[str, Any], profile: str, subject: str, client_id: str) -> None:
+    """Auth0 issues client-credentials tokens to ``<client id>@clients`` (with ``gty`` in its dialect)."""
+    if subject != f"{client_id}@clients":
+        raise NotClientCredentials("token subject is not the client itself (not a client-credentials token)")
+    if profile == "auth0" and payload.get("gty") != "client-credentials":
+        raise NotClientCredentials("token gty is not client-credentials")
+
+
 def verify_jwt(
     jwt: UnverifiedJwt, key: VerificationKey, settings: TokenSettings, now: float
 ) -> Claims:
@@ -279,6 +288,8 @@ def verify_jwt(
     client_id = _string(payload, "client_id" if rfc9068 else "azp")
     token_id = _string(payload, "jti", required=rfc9068)
     assert subject is not None and client_id is not None
+    if settings.client_credentials_only:
+        _check_client_credentials(payload, jwt.profile, subject, client_id)
     return Claims(
         subject=subject,
         client_id=client_id,

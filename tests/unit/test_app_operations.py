@@ -272,3 +272,18 @@ def test_a_token_holds_one_policy_per_api_stage_even_when_the_policy_memo_evicts
     for verified in app.current_engine().tokens._items.values():
         assert len(verified.routes) == 6
         assert len({id(answer.document) for answer in verified.routes.values()}) == 1
+
+
+def test_client_credentials_only_refuses_a_user_token_with_its_reason(
+    environment: Path, monkeypatch: pytest.MonkeyPatch, signing_key: SigningKey, log_lines
+) -> None:
+    # GIVEN an authorizer that accepts client-credentials tokens only
+    monkeypatch.setenv("CLIENT_CREDENTIALS_ONLY", "true")
+    app.reset_state()
+    m2m = mint(signing_key, auth0_claims(scope="read:orders"))
+    user = mint(signing_key, auth0_claims(scope="read:orders", sub="auth0|user-1", gty=None))
+    # WHEN both call THEN the M2M token is allowed and the user token is refused (401)
+    assert call(m2m) is not None and call(user) is None
+    assert [(d["outcome"], d["reason"]) for d in log_lines.decisions()] == [
+        ("allow", "allowed"), ("unauthorized", "not_client_credentials"),
+    ]

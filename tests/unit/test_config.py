@@ -63,3 +63,10 @@ def test_an_issuer_that_is_not_a_url_is_one_problem_among_the_others() -> None:
     message = str(raised.value)
     assert "TOKEN_ISSUER='https://[tenant.auth0.com/' is not a URL" in message
     assert "AUDIENCE is required" in message
+
+
+def test_client_credentials_only_is_off_by_default_and_read_as_a_flag() -> None:
+    assert read_settings(GOOD).token.client_credentials_only is False
+    assert read_settings({**GOOD, "CLIENT_CREDENTIALS_ONLY": "true"}).token.client_credentials_only is True
+    with pytest.raises(ConfigError, match="CLIENT_CREDENTIALS_ONLY='sometimes' must be true or false"):
+        read_settings({**GOOD, "CLIENT_CREDENTIALS_ONLY": "sometimes"})

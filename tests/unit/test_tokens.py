@@ -346,3 +346,42 @@ def test_parse_jwks_skips_a_key_published_with_its_private_members(signing_key: 
     document = json.dumps({"keys": [leaked, other]}).encode()
     keys = parse_jwks(document, default_algorithm="RS256", allowed_algorithms=("RS256",))
     assert (list(keys.keys), dict(keys.skipped)) == (["key-other"], {"private_key": 1})
+
+
+# --- CLIENT_CREDENTIALS_ONLY -------------------------------------------------------------------
+
+M2M_ONLY = TokenSettings(ISSUER, AUDIENCE, ("RS256",), ("auth0", "rfc9068"), 30, 8192, client_credentials_only=True)
+
+
+@pytest.mark.parametrize(
+    "claims, typ",
+    [
+        (auth0_claims(), "JWT"),
+        (rfc9068_claims(), "at+jwt"),  # the RFC 9068 dialect carries no gty
+    ],
+)
+def test_client_credentials_tokens_pass_when_only_they_are_accepted(
+    signing_key: SigningKey, claims: dict, typ: str
+) -> None:
+    assert check(mint(signing_key, claims, typ=typ), key_for(signing_key), M2M_ONLY).client_id == CLIENT_ID
+
+
+@pytest.mark.parametrize(
+    "claims, typ",
+    [
+        (auth0_claims(sub="auth0|user-1", gty=DROP), "JWT"),  # a user's token
+        (auth0_claims(gty="password"), "JWT"),  # the password grant
+        (auth0_claims(gty=DROP), "JWT"),  # no gty in the Auth0 dialect
+        (auth0_claims(sub="other-client@clients"), "JWT"),  # sub and azp disagree
+        (rfc9068_claims(sub="auth0|user-1"), "at+jwt"),
+    ],
+)
+def test_tokens_of_other_grants_are_refused_when_only_client_credentials_are_accepted(
+    signing_key: SigningKey, claims: dict, typ: str
+) -> None:
+    token = mint(signing_key, claims, typ=typ)
+    with pytest.raises(errors.NotClientCredentials) as refused:
+        check(token, key_for(signing_key), M2M_ONLY)
+    assert refused.value.reason == "not_client_credentials"
+    # AND the same token passes where the setting is off (the default)
+    assert check(token, key_for(signing_key)).subject == claims["sub"]
