@@ -2,8 +2,10 @@
 
 :class:`Engine` is the one documented holder of what survives between
 invocations of a container: settings, compiled rules, the JWKS cache, the memo
-of built policies and the memo of verified tokens. ``app.py`` builds one per
-container; tests build their own with an injected fetcher and clocks.
+of built policies and the memo of verified tokens with their answers per
+methodArn (valid exactly as long as the token: every call re-checks its expiry
+and its key). ``app.py`` builds one per container; tests build their own with
+an injected fetcher and clocks.
 
 The engine raises the error tree (:mod:`authorizer.errors`); mapping to
 401/403/500 happens in ``app.py`` only.
