@@ -128,6 +128,11 @@ SCENARIOS: tuple[Scenario, ...] = (
              (Step("allow", serve=lambda k, _: keys_document(k.current.jwk(), k.next.jwk())),
               Step("allow", serve=lambda k, _: keys_document(k.next.jwk()), advance_seconds=TTL - 1),
               Step("401", advance_seconds=1), Step("allow", kid="next")), 3),
+    # a client-chosen kid during an outage is refused (401), never a 500, while the cached keys
+    # serve; one refetch is tried, then the cooldown and the backoff hold the others back
+    Scenario("flood of 100 unknown kids while the endpoint fails (cached keys serve)",
+             (Step("allow"), Step("401", kid="forged", count=100, serve=lambda k, _: Answer(status=503)),
+              Step("allow")), 2),
     Scenario("flood of 1000 unknown kids, twice one cooldown apart",
              (Step("allow"), Step("401", kid="forged", count=1000),
               Step("401", kid="forged", count=1000, advance_seconds=COOLDOWN), Step("allow")), 3),
