@@ -158,12 +158,8 @@ class Engine:
             shadow_problem=shadow_problem,
         )
 
-    def verify(self, token: str, record: DecisionRecord) -> Claims:
-        """Verify ``token``, from the memo of verified tokens when possible."""
-        return self._verified(token, record).claims
-
-    def _verified(self, token: str, record: DecisionRecord) -> _VerifiedToken:
-        """The memo entry of ``token``: remembered while valid and its key is published, else new."""
+    def verify(self, token: str, record: DecisionRecord) -> _VerifiedToken:
+        """Verify ``token``: its memo entry while it is valid and its key is published, else anew."""
         digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
         record.token_fingerprint = digest.hex()[:12]
         now = self.wall_clock()
@@ -211,7 +207,7 @@ class Engine:
         record.method, record.path = method_arn.method, method_arn.path
         record.stage = method_arn.api.stage
         token = parse_bearer(event.get("authorizationToken"))
-        verified = self._verified(token, record)
+        verified = self.verify(token, record)
         answer = verified.routes.get(raw_arn)
         if answer is None:
             answer = self._answer(verified, method_arn, record)
@@ -235,19 +231,24 @@ class Engine:
         }
 
     def _answer(self, verified: _VerifiedToken, method_arn: MethodArn, record: DecisionRecord) -> _RouteAnswer:
-        """Decide ``method_arn`` for a verified token; its policy is built once per scope set and
-        API stage (the policy memo), and a token holds one policy per API stage."""
+        """Decide ``method_arn`` for a verified token, with the token's policy for this API stage."""
         route = self.rules.decide(method_arn.method, method_arn.path, verified.granted)
         prefix = method_arn.api.prefix
         document = verified.documents.get(prefix)
-        record.policy_cached = document is not None
         if document is None:
-            memo_key = (verified.granted & self.rules.known_scopes, prefix)
-            document = self.policies.get(memo_key)
-            record.policy_cached = document is not None
-            if document is None:
-                document = build_policy_document(self.rules, memo_key[0], method_arn.api)
-                self.policies.put(memo_key, document)
+            document = self._policy(verified.granted, method_arn, record)
             if len(verified.documents) < MAX_ROUTES_PER_TOKEN:
                 verified.documents[prefix] = document
+        else:
+            record.policy_cached = True
         return _RouteAnswer(route, document)
+
+    def _policy(self, granted: frozenset[str], method_arn: MethodArn, record: DecisionRecord) -> dict[str, Any]:
+        """The policy for ``granted`` on this API stage, built once per known-scope set (the memo)."""
+        memo_key = (granted & self.rules.known_scopes, method_arn.api.prefix)
+        document = self.policies.get(memo_key)
+        record.policy_cached = document is not None
+        if document is None:
+            document = build_policy_document(self.rules, memo_key[0], method_arn.api)
+            self.policies.put(memo_key, document)
+        return document
