@@ -50,8 +50,6 @@ class DecisionLogFormatter(LambdaPowertoolsFormatter):
 
     def format(self, record: logging.LogRecord) -> str:  # noqa: A003 - logging's name
         decision = getattr(record, DECISION_KEY, None)
-        if isinstance(decision, dict):
-            decision = DecisionLine(decision)
         if not isinstance(decision, DecisionLine):
             return super().format(record)
         line: dict[str, Any] = {

@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 import logging
 
-from authorizer.log_format import DECISION_KEY, DecisionLogFormatter
+from authorizer.log_format import DECISION_KEY, DecisionLine, DecisionLogFormatter
 
 
 def decision_record(fields: dict) -> logging.LogRecord:
     record = logging.LogRecord("scopegate", logging.INFO, __file__, 1, "decision", (), None)
-    setattr(record, DECISION_KEY, fields)
+    setattr(record, DECISION_KEY, DecisionLine(fields))
     return record
 
 
@@ -46,8 +46,6 @@ def test_the_timestamp_cached_per_second_is_the_one_powertools_writes() -> None:
 
 def test_prepared_members_are_appended_once_after_the_fields() -> None:
     # GIVEN a decision with EMF members already serialized
-    from authorizer.log_format import DecisionLine
-
     record = decision_record({})
     setattr(record, DECISION_KEY, DecisionLine({"outcome": "deny", "service": "scopegate"}, '"_aws":{"Timestamp":1},"Decisions":[1.0]'))
     formatter = DecisionLogFormatter()
@@ -62,8 +60,6 @@ def test_prepared_members_are_appended_once_after_the_fields() -> None:
 
 def test_a_prepared_member_wins_over_a_field_or_persistent_key_of_the_same_name() -> None:
     # GIVEN a logger key and a field named like EMF members (e.g. someone's append_keys)
-    from authorizer.log_format import DecisionLine
-
     formatter = DecisionLogFormatter()
     formatter.append_keys(service="scopegate", Decisions="persistent")
     record = decision_record({})
