@@ -9,6 +9,7 @@ another route must get the very same policy from the engine's memo.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from hypothesis import strategies as st
 
 from authorizer import app
 from authorizer.iam import Verdict, evaluate_policy
+from tests.conftest import LogLines
 from tests.property.strategies import API, GeneratedRules, requests_for, rules_files, scope_sets
 from tests.support.jwks_server import running_jwks_server
 from tests.support.keys import SigningKey
@@ -40,6 +42,13 @@ def rules_file(tmp_path_factory: pytest.TempPathFactory, signing_key: SigningKey
     app.reset_state()
 
 
+def fresh_container_token(rules_file: Path, rules: GeneratedRules, signing_key: SigningKey, granted: frozenset[str]) -> str:
+    """A new container enforcing ``rules``, and a token holding ``granted``."""
+    rules_file.write_text(rules.text)
+    app.reset_state()
+    return mint(signing_key, auth0_claims(scope=" ".join(sorted(granted))))
+
+
 def call(token: str, method: str, path: str) -> dict:
     event = {"type": "TOKEN", "methodArn": API.resource(method, path), "authorizationToken": f"Bearer {token}"}
     return app.lambda_handler(event, FakeLambdaContext())
@@ -51,9 +60,7 @@ def test_handler_policy_equals_the_rules_decision_on_the_call_and_from_cache(
     rules_file: Path, signing_key: SigningKey, data: st.DataObject, rules: GeneratedRules, granted: frozenset[str]
 ) -> None:
     # GIVEN a fresh container enforcing the generated rules, and a token holding the scopes
-    rules_file.write_text(rules.text)
-    app.reset_state()
-    token = mint(signing_key, auth0_claims(scope=" ".join(sorted(granted))))
+    token = fresh_container_token(rules_file, rules, signing_key, granted)
     (method, path), *others = data.draw(requests_for(rules.ruleset))
     # WHEN the token calls the first route
     document = call(token, method, path)["policyDocument"]
@@ -73,13 +80,7 @@ def test_a_repeated_token_is_decided_as_a_fresh_one_on_every_route(
     rules_file: Path, signing_key: SigningKey, data: st.DataObject, rules: GeneratedRules, granted: frozenset[str]
 ) -> None:
     # GIVEN one token calling a random sequence of routes, each route asked twice or more
-    import logging
-
-    from tests.conftest import LogLines
-
-    rules_file.write_text(rules.text)
-    app.reset_state()
-    token = mint(signing_key, auth0_claims(scope=" ".join(sorted(granted))))
+    token = fresh_container_token(rules_file, rules, signing_key, granted)
     requests = data.draw(requests_for(rules.ruleset))
     sequence = data.draw(st.lists(st.sampled_from(requests), min_size=len(requests), max_size=3 * len(requests)))
     lines = LogLines()
