@@ -18,7 +18,7 @@ deployment shows everything that needs fixing at its first cold start.
 | ``JWKS_MAX_STALE_SECONDS`` | 21600 | how long the last good keys serve while the JWKS is down |
 | ``JWKS_UNKNOWN_KID_COOLDOWN_SECONDS`` | 30 | at most one unknown-kid refetch per this period |
 | ``JWKS_RETRY_AFTER_FAILURE_SECONDS`` | 5 | no new fetch this soon after a failed one |
-| ``JWKS_TIMEOUT_SECONDS`` | 3 | whole-fetch deadline (connect + body) |
+| ``JWKS_TIMEOUT_SECONDS`` | 3 | whole-fetch wall-clock deadline (DNS, connect, TLS, headers, body) |
 | ``JWKS_MAX_BYTES`` | 153600 | larger JWKS responses are refused |
 | ``VERIFIED_TOKEN_CACHE_SIZE`` | 4096 | verified tokens kept per container (0 disables) |
 | ``POLICY_CACHE_SIZE`` | 1024 | built policies kept per container |

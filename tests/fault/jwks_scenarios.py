@@ -140,12 +140,12 @@ SCENARIOS: tuple[Scenario, ...] = (
 
 
 @contextmanager
-def configured_handler(jwks_url: str, rules_dir: Path) -> Iterator[None]:
-    """The handler configured from the environment (as in Lambda), restored afterwards."""
+def configured_handler(jwks_url: str, rules_dir: Path, **env: str) -> Iterator[None]:
+    """The handler configured from the environment (as in Lambda; ``env`` overrides), restored afterwards."""
     rules_file = rules_dir / "rules.yaml"
     rules_file.write_text(RULES)
     values = {"TOKEN_ISSUER": ISSUER, "AUDIENCE": AUDIENCE, "JWKS_URI": jwks_url,
-              "RULES_FILE": str(rules_file), **ENV}
+              "RULES_FILE": str(rules_file), **ENV, **env}
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     app.reset_state()

@@ -145,7 +145,7 @@ def test_outage_at_cold_start_is_a_fault(jwks_server: JwksServer) -> None:
         (Answer(delay_seconds=0.8), "jwks_timeout"),
         (Answer(body=b'{"keys": []}' + b" " * 4000, trickle_seconds=0.05), "jwks_timeout"),
         (Answer(drop_connection=True), "jwks_unreachable"),
-        # errors urllib3 raises while the body streams (requests wraps them only for .content)
+        # a body that stalls once the headers have come
         (Answer(body=b'{"keys": []}' + b" " * 200, trickle_seconds=0.8), "jwks_timeout"),
         (Answer(body=b'{"keys": []}', headers={"Content-Encoding": "gzip"}), "jwks_unreachable"),
     ],
