@@ -26,6 +26,7 @@ deployment shows everything that needs fixing at its first cold start.
 | ``TRACING_ENABLED`` | ``false`` | Powertools Tracer (X-Ray); costs ~0.28 s of cold start |
 | ``POWERTOOLS_SERVICE_NAME`` | ``scopegate`` | service name in logs and metrics |
 | ``POWERTOOLS_METRICS_NAMESPACE`` | ``scopegate`` | CloudWatch namespace of the EMF metrics |
+| ``POWERTOOLS_LOGGER_LOG_EVENT`` | unset | must be unset, empty or a word Powertools reads as false |
 """
 
 from __future__ import annotations
@@ -43,6 +44,12 @@ PACKAGED_RULES_FILE = Path(__file__).resolve().parent.parent / "policies" / "rul
 SUPPORTED_ALGORITHMS = ("RS256", "PS256")
 SUPPORTED_PROFILES = ("auth0", "rfc9068")
 LOOPBACK_HOSTS = frozenset({"localhost"})
+
+# Powertools reads POWERTOOLS_LOGGER_LOG_EVENT with ``strtobool`` (lower-cased, not stripped) from
+# ``aws_lambda_powertools.shared.functions``, an internal module: its table is copied here, and
+# tests/unit/test_config.py pins it against the library's own parser and Logger.
+POWERTOOLS_TRUE_WORDS = frozenset({"1", "y", "yes", "t", "true", "on"})
+POWERTOOLS_FALSE_WORDS = frozenset({"0", "n", "no", "f", "false", "off"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +91,32 @@ class Settings:
     tracing_enabled: bool = False
     service_name: str = "scopegate"
     metrics_namespace: str = "scopegate"
+
+
+def check_log_event(raw: str | None) -> str | None:
+    """Why ``POWERTOOLS_LOGGER_LOG_EVENT=raw`` is refused, or None if it is safe.
+
+    Powertools' ``inject_lambda_context`` logs the whole event, bearer token included, when the
+    variable reads as true (the authorizer does not use that decorator today: the refusal keeps
+    one added later from logging tokens). Fail closed: only unset, blank, or a word Powertools
+    reads as false (any case, surrounding spaces ignored) is accepted. A true word (``y``, ``T``,
+    ``True``...) is refused, and so is any other value: Powertools 3.37 raises on it
+    (``" true "``, ``"enabled"``), and what another version would make of it is a guess.
+    """
+    if raw is None:
+        return None
+    word = raw.strip().lower()
+    if not word or word in POWERTOOLS_FALSE_WORDS:
+        return None
+    if raw.lower() in POWERTOOLS_TRUE_WORDS:
+        return (
+            f"POWERTOOLS_LOGGER_LOG_EVENT={raw!r} turns on Powertools' event logging, "
+            "which would log bearer tokens; unset it"
+        )
+    return (
+        f"POWERTOOLS_LOGGER_LOG_EVENT={raw!r} is not a value Powertools reads as false "
+        f"({', '.join(sorted(POWERTOOLS_FALSE_WORDS))}), so it might log bearer tokens; unset it"
+    )
 
 
 def is_loopback_host(host: str | None) -> bool:
@@ -204,10 +237,9 @@ def read_settings(env: Mapping[str, str]) -> Settings:
     client_credentials_only = read.flag("CLIENT_CREDENTIALS_ONLY")
     service_name = read.text("POWERTOOLS_SERVICE_NAME", "scopegate")
     namespace = read.text("POWERTOOLS_METRICS_NAMESPACE", "scopegate")
-    if env.get("POWERTOOLS_LOGGER_LOG_EVENT", "").strip().lower() in {"1", "true", "yes", "on"}:
-        read.problems.append(
-            "POWERTOOLS_LOGGER_LOG_EVENT is on: it would log bearer tokens; unset it"
-        )
+    log_event_problem = check_log_event(env.get("POWERTOOLS_LOGGER_LOG_EVENT"))
+    if log_event_problem:
+        read.problems.append(log_event_problem)
     if read.problems:
         raise ConfigError(
             "invalid configuration: " + "; ".join(read.problems), reason="config_invalid"

@@ -3,10 +3,16 @@
 RFC 8725 §3.1: every key is used with exactly one algorithm. A key's algorithm
 is its JWK ``alg`` when present (it must be allowed), else the configured
 default; the token header's ``alg`` must then equal it. Keys that cannot be
-used (other key types, ``use`` other than ``sig``, private key material, weak
-RSA, no ``kid``, duplicate ``kid``) are skipped and counted, never guessed at. A document
-with no usable key at all is refused as a fault (``jwks_no_usable_key``), so the JWKS cache
-keeps serving the last good set instead of refusing every client.
+used (other key types, ``use`` other than ``sig``, ``key_ops`` without ``verify``
+or not a list of distinct strings, private key material, weak RSA, no ``kid``,
+duplicate ``kid``) are skipped and counted, never guessed at.
+
+The document is trusted input, but a sloppy or compromised publish fails loudly
+rather than being read creatively: a JSON object repeating a member name anywhere
+(two ``keys``, two ``n`` in one key) refuses the whole document
+(``jwks_duplicate_member``), since which of the two a reader takes is a guess. That
+and a document with no usable key at all (``jwks_no_usable_key``) are faults, so
+the JWKS cache keeps serving the last good set instead of refusing every client.
 """
 
 from __future__ import annotations
@@ -46,6 +52,29 @@ class KeySet:
     skipped: Mapping[str, int]  # reason -> how many keys were skipped for it
 
 
+def _reject_duplicate_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in result:
+            raise JwksUnavailable(
+                f"JWKS repeats the member {name[:64]!r} in one object", reason="jwks_duplicate_member"
+            )
+        result[name] = value
+    return result
+
+
+def _key_ops_problem(entry: dict[str, Any]) -> str | None:
+    """RFC 7517 §4.3: ``key_ops``, when present, is a list of distinct strings; ours needs ``verify``."""
+    if "key_ops" not in entry:
+        return None
+    ops = entry["key_ops"]
+    if not isinstance(ops, list) or not all(isinstance(op, str) for op in ops) or len(set(ops)) != len(ops):
+        return "invalid_key_ops"
+    if "verify" not in ops:
+        return "key_ops_without_verify"
+    return None
+
+
 def _key_problem(entry: Any, allowed: tuple[str, ...]) -> str | None:
     if not isinstance(entry, dict):
         return "not_an_object"
@@ -55,6 +84,9 @@ def _key_problem(entry: Any, allowed: tuple[str, ...]) -> str | None:
         return "not_for_signing"
     if "d" in entry:  # private key material: a JWKS publishes public keys only (RFC 7517 §5)
         return "private_key"
+    ops_problem = _key_ops_problem(entry)
+    if ops_problem:
+        return ops_problem
     kid = entry.get("kid")
     if not isinstance(kid, str) or not kid or len(kid) > MAX_KID_LENGTH:
         return "missing_kid"
@@ -74,7 +106,7 @@ def parse_jwks(
 ) -> KeySet:
     """Parse JWKS bytes; raise :class:`JwksUnavailable` if the document is unusable."""
     try:
-        data = json.loads(document)
+        data = json.loads(document, object_pairs_hook=_reject_duplicate_members)
     except (ValueError, RecursionError):
         raise JwksUnavailable("JWKS response is not JSON", reason="jwks_invalid") from None
     if not isinstance(data, dict) or not isinstance(data.get("keys"), list):

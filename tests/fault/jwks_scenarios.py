@@ -54,7 +54,7 @@ class Step:
     """Serve ``serve`` (if given), advance the cache clock, then send ``count`` tokens of ``kid``."""
 
     expect: str  # "allow", "401" or "500"
-    kid: str = "current"  # current | next | forged (a new unknown kid per token)
+    kid: str = "current"  # current | next | forged (a new unknown kid per token) | impostor (attacker, current kid)
     count: int = 1
     serve: Callable[[Keys, str], Answer] | None = None  # (keys, url of a second server) -> answer
     advance_seconds: float = 0.0
@@ -78,6 +78,12 @@ class ScenarioResult:
 
 def _current_only(k: Keys, _: str) -> Answer:
     return keys_document(k.current.jwk())
+
+
+def _second_modulus(k: Keys, _: str) -> Answer:
+    """The current key with a second ``n`` after its own: the attacker's (a last-wins reader's key)."""
+    jwk = json.dumps(k.current.jwk())
+    return Answer(body=('{"keys": [' + jwk[:-1] + ', "n": "' + k.attacker.jwk()["n"] + '"}]}').encode())
 
 
 SCENARIOS: tuple[Scenario, ...] = (
@@ -116,6 +122,15 @@ SCENARIOS: tuple[Scenario, ...] = (
     Scenario("duplicate kid (two keys, one kid, beside a usable key)",
              (Step("401", serve=lambda k, _: keys_document(
                  k.current.jwk(), SigningKey(k.current.kid, k.attacker.private_key).jwk(), k.next.jwk())),), 2),
+    Scenario("key_ops without verify (beside a usable key)",
+             (Step("401", serve=lambda k, _: keys_document(k.current.jwk(key_ops=["sign"]), k.next.jwk())),), 2),
+    # a JSON member written twice anywhere refuses the whole document: at a cold start a 500; while
+    # warm the cached keys serve, and the attacker's second modulus never verifies anything
+    Scenario("duplicate member at cold start (a second n in the key)",
+             (Step("500", count=2, serve=_second_modulus),), 1),
+    Scenario("duplicate member after warm start (a second n, the attacker's): cached keys serve",
+             (Step("allow"), Step("allow", serve=_second_modulus, advance_seconds=TTL),
+              Step("401", kid="impostor")), 2),
     Scenario("key alg PS256, token alg RS256",
              (Step("401", serve=lambda k, _: keys_document(k.current.jwk(alg="PS256"))),), 1),
     Scenario("rotation: next key published early",
@@ -188,6 +203,9 @@ def _tokens(step: Step, k: Keys, serial: Iterator[int]) -> list[str]:
     claims = auth0_claims(scope="read:hello")
     if step.kid == "forged":
         return [mint(k.attacker, claims, headers={"kid": f"forged-{next(serial)}"}) for _ in range(step.count)]
+    if step.kid == "impostor":
+        impostor = SigningKey(k.current.kid, k.attacker.private_key)
+        return [mint(impostor, auth0_claims(scope="read:hello", jti=str(next(serial)))) for _ in range(step.count)]
     key = k.next if step.kid == "next" else k.current
     return [mint(key, auth0_claims(scope="read:hello", jti=str(next(serial)))) for _ in range(step.count)]
 

@@ -182,23 +182,40 @@ def test_duplicate_kids_are_ambiguous_and_refused(jwks_server: JwksServer, signi
         cache.get_key(signing_key.kid)
 
 
-def test_a_key_set_with_no_usable_key_is_a_fault_and_the_last_good_keys_stay(
-    jwks_server: JwksServer, signing_key: SigningKey
+def _duplicate_modulus(key: SigningKey) -> Answer:
+    # the key's members with "n" written twice: an attacker's modulus first, the real one last
+    jwk = json.dumps(key.jwk())
+    return Answer(body=('{"keys": [{"n": "' + rsa_key("attacker").jwk()["n"] + '", ' + jwk[1:] + "]}").encode())
+
+
+@pytest.mark.parametrize(
+    "bad_publish, reason",
+    [
+        (lambda key: Answer(body=json.dumps({"keys": [key.jwk(use="enc")]}).encode()), "jwks_no_usable_key"),
+        (lambda key: Answer(body=json.dumps({"keys": [key.jwk(key_ops=["sign"])]}).encode()), "jwks_no_usable_key"),
+        (_duplicate_modulus, "jwks_duplicate_member"),
+        (lambda key: Answer(body=('{"keys": [' + json.dumps(key.jwk()) + '], "keys": []}').encode()),
+         "jwks_duplicate_member"),
+    ],
+    ids=["use enc only", "key_ops without verify only", "a key with two n", "two keys members"],
+)
+def test_a_bad_publish_is_a_fault_and_the_last_good_keys_stay(
+    jwks_server: JwksServer, signing_key: SigningKey, bad_publish, reason: str
 ) -> None:
-    # GIVEN a warm cache WHEN a scheduled refresh brings a set with nothing usable (a bad publish)
+    # GIVEN a warm cache WHEN a scheduled refresh brings a bad publish
     clock = Clock()
     cache, records = make_cache(jwks_server, clock)
     cache.get_key(signing_key.kid)
-    jwks_server.serve_keys(signing_key.jwk(use="enc"))
+    jwks_server.serve(bad_publish(signing_key))
     clock.now += 601
-    # THEN the last good key still verifies, and the refresh is recorded as a failure
+    # THEN the last good key still verifies, and the refresh is recorded as a failure with its reason
     assert cache.get_key(signing_key.kid)[0].kid == signing_key.kid
-    assert [(r.ok, r.reason) for r in records] == [(True, "ok"), (False, "jwks_no_usable_key")]
+    assert [(r.ok, r.reason) for r in records] == [(True, "ok"), (False, reason)]
     # AND at a cold start the same set is a fault (500), not a 401 for every client
     cold, _ = make_cache(jwks_server, Clock())
     with pytest.raises(JwksUnavailable) as raised:
         cold.get_key(signing_key.kid)
-    assert raised.value.reason == "jwks_no_usable_key"
+    assert raised.value.reason == reason
 
 
 def test_prefetch_failure_does_not_delay_the_first_invocation(jwks_server: JwksServer, signing_key: SigningKey) -> None:
