@@ -25,6 +25,7 @@ from authorizer.config import Settings, read_settings
 from authorizer.decision_log import DecisionRecord
 from authorizer.engine import Engine
 from authorizer.errors import AuthorizerFault, InvalidToken
+from authorizer.jwks import FetchRecord
 from authorizer.log_format import DECISION_KEY, DecisionLine, DecisionLogFormatter
 from authorizer.metrics import DecisionMetrics
 
@@ -66,7 +67,14 @@ def reset_state() -> None:
 def _build(settings: Settings) -> Engine:
     metrics = DecisionMetrics(settings.metrics_namespace, settings.service_name)
     _container.metrics = metrics
-    engine = Engine.from_settings(settings, on_fetch=metrics.record_jwks_fetch)
+
+    def report_fetch(fetch: FetchRecord) -> None:
+        metrics.record_jwks_fetch(fetch)
+        if fetch.skipped_keys:  # a sloppy publish beside usable keys: visible before it bites
+            logger.warning("JWKS keys skipped", extra={"reason": "jwks_keys_skipped",
+                                                       "skipped_keys": dict(sorted(fetch.skipped_keys.items()))})
+
+    engine = Engine.from_settings(settings, on_fetch=report_fetch)
     if settings.shadow_rules_file is not None:
         if engine.shadow_problem:
             logger.warning(

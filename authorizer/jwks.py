@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from authorizer.config import JwksSettings
@@ -44,6 +44,7 @@ class FetchRecord:
     reason: str
     trigger: str  # "initial", "scheduled", "unknown_kid"
     duration_seconds: float
+    skipped_keys: Mapping[str, int] = field(default_factory=dict)  # a good set's unusable keys, by reason
 
 
 @dataclass(slots=True)
@@ -157,12 +158,13 @@ class JwksCache:
         self._keys = keys
         self._fetched_at = now
         self._last_failure_at = None
-        self._record(True, "ok", trigger, started)
+        self._record(True, "ok", trigger, started, keys.skipped)
 
-    def _record(self, ok: bool, reason: str, trigger: str, started: float) -> None:
+    def _record(self, ok: bool, reason: str, trigger: str, started: float,
+                skipped_keys: Mapping[str, int] | None = None) -> None:
         if self.on_fetch is None:
             return
         try:
-            self.on_fetch(FetchRecord(ok, reason, trigger, time.perf_counter() - started))
+            self.on_fetch(FetchRecord(ok, reason, trigger, time.perf_counter() - started, skipped_keys or {}))
         except Exception:  # noqa: BLE001 - reporting a fetch (metrics) never changes its outcome
             pass

@@ -147,12 +147,10 @@ class DecisionMetrics:
         return self._members({"outcome": record.outcome, "reason": record.reason}, values)
 
     def record_jwks_fetch(self, fetch: FetchRecord) -> None:
-        self._emit(
-            self._members(
-                {"result": "ok" if fetch.ok else fetch.reason, "trigger": fetch.trigger},
-                [
-                    ("JwksFetches", MetricUnit.Count, 1),
-                    ("JwksFetchLatency", MetricUnit.Milliseconds, round(fetch.duration_seconds * 1000, 3)),
-                ],
-            )
-        )
+        values = [
+            ("JwksFetches", MetricUnit.Count, 1),
+            ("JwksFetchLatency", MetricUnit.Milliseconds, round(fetch.duration_seconds * 1000, 3)),
+        ]
+        if fetch.skipped_keys:  # a good set that also published keys we cannot use
+            values.append(("JwksKeysSkipped", MetricUnit.Count, sum(fetch.skipped_keys.values())))
+        self._emit(self._members({"result": "ok" if fetch.ok else fetch.reason, "trigger": fetch.trigger}, values))

@@ -58,3 +58,19 @@ def test_a_duplicate_member_at_cold_start_is_a_fault_logged_with_its_reason(
         ("error", "jwks_duplicate_member", "ERROR"), ("error", "jwks_backoff", "ERROR"),
     ]
     assert _jwks_fetches(capsys.readouterr().out) == [("jwks_duplicate_member", "initial")]
+
+
+def test_keys_skipped_beside_usable_ones_are_logged_and_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], log_lines
+) -> None:
+    # GIVEN an issuer that publishes its current key with key_ops [sign] beside a usable key
+    result = run_scenario(BY_NAME["key_ops without verify (beside a usable key)"], tmp_path)
+    # THEN the token of the skipped key is refused (its kid is unknown after one refetch)
+    assert (result.outcomes, result.requests) == (["401"], 2)
+    # AND each good fetch that skipped a key says so: a warning naming the reason, and a metric
+    warnings = [r for r in log_lines.records() if r.get("reason") == "jwks_keys_skipped"]
+    assert [(w["level"], w["message"], w["skipped_keys"]) for w in warnings] == [
+        ("WARNING", "JWKS keys skipped", {"key_ops_without_verify": 1})] * 2
+    documents = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"JwksFetches"' in line]
+    assert [(d["result"], d["trigger"], d.get("JwksKeysSkipped")) for d in documents] == [
+        ("ok", "initial", [1.0]), ("ok", "unknown_kid", [1.0])]
