@@ -4,7 +4,8 @@ Used by the test suite, the rules tools and the local gateway. IAM semantics:
 
 * a statement applies when its Action and its Resource (or NotResource)
   match; ``*`` is any run of characters (``/`` and ``:`` included) and ``?``
-  one character; resources match case-sensitively, actions case-insensitively;
+  one character (the matcher of :mod:`authorizer.glob_pattern`, linear in the ARN); resources
+  match case-sensitively, actions case-insensitively;
 * an applicable ``Deny`` wins; else an applicable ``Allow`` allows; else the
   request is implicitly denied;
 * ``Effect`` is case-sensitive: anything but ``Allow``/``Deny`` is invalid.
@@ -14,10 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from enum import Enum
-from functools import lru_cache
 from typing import Any
 
-from authorizer.route import glob_to_regex
+from authorizer.glob_pattern import compile_glob
 
 
 class Verdict(str, Enum):
@@ -30,14 +30,10 @@ class InvalidPolicy(ValueError):
     """The document is not a policy API Gateway would accept (it answers 500)."""
 
 
-@lru_cache(maxsize=4096)
-def _compiled(pattern: str, ignore_case: bool) -> Any:
-    return glob_to_regex(pattern.lower() if ignore_case else pattern)
-
-
 def glob_matches(pattern: str, value: str, *, ignore_case: bool = False) -> bool:
-    subject = value.lower() if ignore_case else value
-    return bool(_compiled(pattern, ignore_case).fullmatch(subject))
+    if ignore_case:
+        return compile_glob(pattern.lower()).matches(value.lower())
+    return compile_glob(pattern).matches(value)
 
 
 def _as_list(value: Any, what: str) -> list[str]:

@@ -11,13 +11,16 @@ policy resource built from it agree on every request:
   parameters) mean ``*``; everything else is literal and case-sensitive;
 * matching is whole-string: ``/orders/*`` matches ``/orders/1/items`` but not
   ``/orders``.
+
+Paths are matched by :mod:`authorizer.glob_pattern`, in time linear in the path.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+
+from authorizer.glob_pattern import Glob, compile_glob
 
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 MAX_PATH_LENGTH = 384  # leaves room for the ARN prefix within 512 characters
@@ -36,16 +39,10 @@ class RoutePattern:
     method: str  # a verb or "*"
     path: str  # as written
     pattern: str  # IAM form: parameters replaced by "*"
-    # the pattern split on "*" when it has no "?" (matched without a regex), else None
-    star_parts: tuple[str, ...] | None = field(init=False, repr=False, compare=False)
+    glob: Glob = field(init=False, repr=False, compare=False)  # the pattern, compiled to match
 
     def __post_init__(self) -> None:
-        parts = None if "?" in self.pattern else tuple(self.pattern.split("*"))
-        object.__setattr__(self, "star_parts", parts)
-
-    @property
-    def regex(self) -> re.Pattern[str]:
-        return compiled_glob(self.pattern)
+        object.__setattr__(self, "glob", compile_glob(self.pattern))
 
     @property
     def methods(self) -> tuple[str, ...]:
@@ -64,53 +61,11 @@ class RoutePattern:
         # "*" means the seven verbs (as in the policy, which expands it), not any string
         if method != self.method and (self.method != "*" or method not in HTTP_METHODS):
             return False
-        if self.star_parts is None:
-            return bool(compiled_glob(self.pattern).fullmatch(path))
-        return star_glob_matches(self.star_parts, path)
+        return self.glob.matches(path)
 
     @property
     def has_wildcard(self) -> bool:
         return "*" in self.pattern or "?" in self.pattern
-
-
-def star_glob_matches(parts: tuple[str, ...], value: str) -> bool:
-    """Whole-string match of a glob whose only wildcard is ``*``, given as ``pattern.split("*")``.
-
-    Same answer as :func:`glob_to_regex` for such a pattern, without a regex: the first part is a
-    prefix, the last a suffix, and the middle parts occur in order, leftmost first, in between
-    (taking each leftmost occurrence leaves the most room for the rest, so it never misses a match).
-    """
-    if len(parts) == 1:
-        return value == parts[0]
-    first, last = parts[0], parts[-1]
-    if len(value) < len(first) + len(last) or not value.startswith(first) or not value.endswith(last):
-        return False
-    position, end = len(first), len(value) - len(last)
-    for part in parts[1:-1]:
-        found = value.find(part, position, end)
-        if found < 0:
-            return False
-        position = found + len(part)
-    return True
-
-
-@lru_cache(maxsize=4096)
-def compiled_glob(pattern: str) -> re.Pattern[str]:
-    """:func:`glob_to_regex`, compiled once per pattern (only patterns with ``?`` need it to match)."""
-    return glob_to_regex(pattern)
-
-
-def glob_to_regex(pattern: str) -> re.Pattern[str]:
-    """IAM glob to regex: ``*`` any run (``/`` included), ``?`` one character."""
-    parts = []
-    for char in pattern:
-        if char == "*":
-            parts.append(".*")
-        elif char == "?":
-            parts.append(".")
-        else:
-            parts.append(re.escape(char))
-    return re.compile("".join(parts), re.DOTALL)
 
 
 def parse_route(text: object) -> RoutePattern:
