@@ -10,7 +10,7 @@ from typing import Any
 from authorizer.cli.coverage import RouteView, requirement_of
 from authorizer.cli.output import table
 from authorizer.cli.template_routes import Request, TemplateRoute, route_of
-from authorizer.cli.why import why
+from authorizer.cli.why import missing_of, why
 from authorizer.config import TokenSettings
 from authorizer.errors import InvalidToken
 from authorizer.route import HTTP_METHODS
@@ -86,6 +86,7 @@ def explain_scopes(ruleset: RuleSet, views: Sequence[RouteView], granted: Grante
                     "reason": decision.reason,
                     "rules": list(decision.matched_ids),
                     "missing_scopes": list(decision.missing_scopes),
+                    "missing": missing_of(decision).as_json(),
                     "why": why(decision),
                 }
             )
@@ -178,7 +179,12 @@ def explain_target(
         }
         if granted is not None:
             decision = ruleset.decide(request.method, request.path, granted.scopes)
-            case["decision"] = {"allowed": decision.allowed, "reason": decision.reason, "why": why(decision)}
+            case["decision"] = {
+                "allowed": decision.allowed,
+                "reason": decision.reason,
+                "missing": missing_of(decision).as_json(),
+                "why": why(decision),
+            }
         cases.append(case)
     result: dict[str, Any] = {
         "target": target.text,

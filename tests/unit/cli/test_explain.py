@@ -51,6 +51,20 @@ def test_explain_scopes_prints_every_route_allowed_or_denied_and_why(orders: Exa
     assert (result.code, result.out, result.err) == (0, SCOPES_GOLDEN, "")
 
 
+def test_explain_says_one_of_for_an_or_requirement_and_keeps_the_kinds_apart_in_json(orders: Example) -> None:
+    # GIVEN a token with write:orders only; GET /orders takes read:orders OR admin
+    text = run_cli("explain", "--scopes", "write:orders")
+    report = json.loads(run_cli("explain", "--scopes", "write:orders", "--format", "json").out)
+    # THEN the text says one of them is missing, not both
+    row = next(line for line in text.out.splitlines() if line.startswith("GET /orders "))
+    assert row.split("denied", 1)[1].strip() == (
+        "rule 1 (GET /orders) needs admin OR read:orders; missing one of: admin, read:orders"
+    )
+    # AND the JSON says so as data
+    (decision,) = next(r for r in report["routes"] if r["route"] == "GET /orders")["requests"]
+    assert decision["missing"] == {"all_of": [], "one_of": [["admin", "read:orders"]]}
+
+
 def test_explain_a_template_route_shows_each_kind_of_request_and_what_it_takes(orders: Example) -> None:
     result = run_cli("explain", "GET /orders/{id}", "--scopes", "read:orders")
     assert (result.code, result.out) == (0, ROUTE_GOLDEN)
