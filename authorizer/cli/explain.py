@@ -42,8 +42,14 @@ def scopes_from_text(text: str) -> GrantedScopes:
 
 
 def scopes_from_token(token: str) -> GrantedScopes:
-    """The token's scopes, decoded WITHOUT verifying it; the token itself is never kept."""
-    token = token.strip().removeprefix("Bearer ").strip()
+    """The token's scopes, decoded WITHOUT verifying it; the token itself is never kept.
+
+    A pasted ``Authorization`` value is accepted too: its scheme is case-insensitive (RFC 7235).
+    """
+    token = token.strip()
+    scheme, _, rest = token.partition(" ")
+    if scheme.lower() == "bearer":
+        token = rest.strip()
     fingerprint = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     try:
         unverified = decompose_unverified_jwt(token, _ANY_SHAPE)

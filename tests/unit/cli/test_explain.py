@@ -125,10 +125,12 @@ def test_explain_without_scopes_token_or_route_is_a_usage_error(orders: Example)
     assert (result.code, result.err) == (2, "error: give --scopes, --token or a route, e.g. explain 'GET /hello'\n")
 
 
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER"])
 def test_explain_reads_the_token_from_stdin_with_a_dash(
-    orders: Example, signing_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+    orders: Example, signing_key: SigningKey, monkeypatch: pytest.MonkeyPatch, scheme: str
 ) -> None:
+    # GIVEN a pasted Authorization value, whose scheme is case-insensitive (RFC 7235)
     token = mint(signing_key, auth0_claims(scope="write:orders"))
-    monkeypatch.setattr("sys.stdin", io.StringIO(f"Bearer {token}\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{scheme} {token}\n"))
     result = run_cli("explain", "--token", "-", "--format", "json")
     assert json.loads(result.out)["scopes"] == ["write:orders"]
