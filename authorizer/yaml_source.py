@@ -23,6 +23,7 @@ which carry ``line`` (1-based) and the lines of their keys or items.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -146,6 +147,61 @@ def _convert(loader: _NoAliasLoader, node: yaml.Node) -> Any:
     return loader.construct_object(node, deep=True)
 
 
+# What YAML reads a plain value's first character as, when that character is an indicator.
+_INDICATOR_MEANINGS = {
+    "*": "an alias",
+    "&": "an anchor",
+    "!": "a tag",
+    "?": "a mapping key",
+    "{": "the start of a mapping",
+    "[": "the start of a list",
+    "|": "a block of text",
+    ">": "a block of text",
+    "%": "a directive",
+    "@": "a reserved character",
+    "`": "a reserved character",
+}
+# An unquoted ``METHOD /path`` whose method part starts with an indicator: ``* /reports/{id}``,
+# ``*/x``, ``? /x``, ``{GET} /x``, ``[GET, POST] /x``; preceded by the line's start, a space or a
+# flow delimiter. Every repetition is of a class the next token cannot start with, so it does not
+# backtrack within one start; lines are capped (_HINT_MAX_LINE) so the scan stays small.
+_UNQUOTED_ROUTE = re.compile(
+    r"(?:^|(?<=[\s\[{,]))"
+    r"(?P<route>(?:[*&!?|>%@`][A-Za-z*]*|\{[^{}\n]*\}|\[[^\[\]\n]*\]) *"
+    r"/(?:[^\s,\[\]{}#]|\{[^\s,\[\]{}#]*\})*)"
+)
+_HINT_MAX_LINE = 1000
+
+
+def _quoting_hint(text: str, lines: Iterable[int | None]) -> str:
+    """``; a route that starts with '*' must be quoted ...`` for a refusal on one of ``lines``.
+
+    An unquoted route such as ``* /reports/{id}`` is the usual cause of a YAML refusal in a
+    rules file: YAML reads the leading ``*`` as an alias, ``{`` as a mapping, ``?`` as a key.
+    """
+    source_lines = text.splitlines()
+    for number in dict.fromkeys(lines):
+        if number is None or not 1 <= number <= len(source_lines):
+            continue
+        line = source_lines[number - 1]
+        if len(line) > _HINT_MAX_LINE:
+            continue
+        found = _UNQUOTED_ROUTE.search(line)
+        if found is None:
+            continue
+        route = found.group("route")
+        quoted = "'" + route.replace("'", "''") + "'" if '"' in route or "\\" in route else f'"{route}"'
+        before = line[: found.start()].rstrip()
+        key = re.split(r"[\s{,]", before[:-1])[-1] if before.endswith(":") else ""
+        example = f"{key}: {quoted}" if key else quoted
+        first = route[0]
+        return (
+            f"; a route that starts with '{first}' must be quoted "
+            f"(YAML reads '{first}' as {_INDICATOR_MEANINGS[first]}): {example}"
+        )
+    return ""
+
+
 def _reader_problem(error: yaml.reader.ReaderError, text: str) -> YamlProblem:
     return YamlProblem(
         f"invalid YAML: character U+{error.character:04X} is not allowed "
@@ -196,15 +252,19 @@ def _load_with(loader_class: type[_NoAliasLoader], text: str) -> Any:
         if node is None:
             return None
         return _convert(loader, node)
-    except YamlProblem:
-        raise
+    except YamlProblem as problem:  # e.g. an alias, which an unquoted '*GET /x' also is
+        hint = _quoting_hint(text, [problem.line])
+        if not hint:
+            raise
+        raise type(problem)(f"{problem}{hint}", problem.line) from None
     except yaml.reader.ReaderError as error:  # libyaml reports it while parsing
         raise _SyntaxProblem(str(_reader_problem(error, text)), _reader_problem(error, text).line) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
         problem = error.problem or error.context or "invalid YAML"
-        raise _SyntaxProblem(f"invalid YAML: {problem}", line) from None
+        marks = [m.line + 1 for m in (error.problem_mark, error.context_mark) if m is not None]
+        raise _SyntaxProblem(f"invalid YAML: {problem}{_quoting_hint(text, marks)}", line) from None
     except yaml.YAMLError as error:
         raise _SyntaxProblem(f"invalid YAML: {error}", None) from None
     finally:

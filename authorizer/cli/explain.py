@@ -10,7 +10,7 @@ from typing import Any
 from authorizer.cli.coverage import RouteView, requirement_of
 from authorizer.cli.output import table
 from authorizer.cli.template_routes import Request, TemplateRoute, route_of
-from authorizer.cli.why import why
+from authorizer.cli.why import missing_of, why
 from authorizer.config import TokenSettings
 from authorizer.errors import InvalidToken
 from authorizer.route import HTTP_METHODS
@@ -42,8 +42,14 @@ def scopes_from_text(text: str) -> GrantedScopes:
 
 
 def scopes_from_token(token: str) -> GrantedScopes:
-    """The token's scopes, decoded WITHOUT verifying it; the token itself is never kept."""
-    token = token.strip().removeprefix("Bearer ").strip()
+    """The token's scopes, decoded WITHOUT verifying it; the token itself is never kept.
+
+    A pasted ``Authorization`` value is accepted too: its scheme is case-insensitive (RFC 7235).
+    """
+    token = token.strip()
+    scheme, _, rest = token.partition(" ")
+    if scheme.lower() == "bearer":
+        token = rest.strip()
     fingerprint = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:12]
     try:
         unverified = decompose_unverified_jwt(token, _ANY_SHAPE)
@@ -86,6 +92,7 @@ def explain_scopes(ruleset: RuleSet, views: Sequence[RouteView], granted: Grante
                     "reason": decision.reason,
                     "rules": list(decision.matched_ids),
                     "missing_scopes": list(decision.missing_scopes),
+                    "missing": missing_of(decision).as_json(),
                     "why": why(decision),
                 }
             )
@@ -178,7 +185,12 @@ def explain_target(
         }
         if granted is not None:
             decision = ruleset.decide(request.method, request.path, granted.scopes)
-            case["decision"] = {"allowed": decision.allowed, "reason": decision.reason, "why": why(decision)}
+            case["decision"] = {
+                "allowed": decision.allowed,
+                "reason": decision.reason,
+                "missing": missing_of(decision).as_json(),
+                "why": why(decision),
+            }
         cases.append(case)
     result: dict[str, Any] = {
         "target": target.text,

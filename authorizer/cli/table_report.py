@@ -8,7 +8,7 @@ from typing import Any
 from authorizer.cli.coverage import RouteView
 from authorizer.cli.decision_tables import Client, Outcome, cases_for, run_cases
 from authorizer.cli.output import plural
-from authorizer.cli.why import why
+from authorizer.cli.why import missing_of, why
 from authorizer.rules import RuleSet
 
 
@@ -61,6 +61,7 @@ def tables_json(outcomes: Sequence[Outcome], tables: str) -> dict[str, Any]:
                 "reason": o.decision.reason,
                 "rules": list(o.decision.matched_ids),
                 "missing_scopes": list(o.decision.missing_scopes),
+                "missing": missing_of(o.decision).as_json(),
             }
             for o in outcomes
         ],

@@ -53,3 +53,17 @@ def test_missing_header_is_401_without_invoking_the_authorizer(stack: Stack) -> 
     answer = http("GET", stack.gateway_url + "/hello")
     assert (answer.status, answer.body, answer.headers["WWW-Authenticate"]) == INVALID_TOKEN
     assert stack.gateway.functions.invocations["AuthorizerFunction"] == 0
+
+
+def test_the_scheme_in_lower_case_passes_the_gateway_and_the_authorizer(stack: Stack) -> None:
+    # GIVEN a real token sent as "bearer <token>" through template.yaml's ValidationExpression
+    token = token_for(stack.issuer_url, "demo-reader")
+    answer = http("GET", stack.gateway_url + "/hello", {"Authorization": f"bearer {token}"})
+    assert (answer.status, answer.json()) == (200, {"message": "hello world"})
+
+
+def test_a_header_with_two_spaces_is_401_without_invoking_the_authorizer(stack: Stack) -> None:
+    token = token_for(stack.issuer_url, "demo-reader")
+    answer = http("GET", stack.gateway_url + "/hello", {"Authorization": f"BEARER  {token}"})
+    assert (answer.status, answer.body, answer.headers["WWW-Authenticate"]) == INVALID_TOKEN
+    assert stack.gateway.functions.invocations["AuthorizerFunction"] == 0

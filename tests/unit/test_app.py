@@ -113,6 +113,32 @@ def test_bad_authorization_values_are_unauthorized(configured: JwksServer, autho
     assert (type(raised.value), str(raised.value)) == (Exception, "Unauthorized")
 
 
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER", "BeArEr"])
+def test_the_bearer_scheme_is_case_insensitive(configured: JwksServer, signing_key: SigningKey, scheme: str) -> None:
+    # GIVEN a valid token under the scheme in any case (RFC 7235 section 2.1)
+    evt = event(None)
+    evt["authorizationToken"] = f"{scheme} {mint(signing_key, auth0_claims(scope='read:hello'))}"
+    # THEN it is verified and decided like any other
+    response = invoke(evt)
+    assert evaluate_policy(response["policyDocument"], f"{ARN_PREFIX}/GET/hello") is Verdict.ALLOW
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["Basic {t}", "Token {t}", "Bearer  {t}", "BEARER  {t}", "bearer {t} ", "Bearer\t{t}", " Bearer {t}", "{t}",
+     "Bearer {t} {t}", "Bearers {t}", "Bearer"],
+)
+def test_a_valid_token_in_a_malformed_authorization_value_is_unauthorized(
+    configured: JwksServer, signing_key: SigningKey, template: str
+) -> None:
+    # GIVEN a token that would be allowed, sent under another scheme, with stray spaces, or without one
+    evt = event(None)
+    evt["authorizationToken"] = template.format(t=mint(signing_key, auth0_claims(scope="read:hello")))
+    with pytest.raises(Exception) as raised:
+        invoke(evt)
+    assert (type(raised.value), str(raised.value)) == (Exception, "Unauthorized")
+
+
 def test_expired_token_is_unauthorized_even_after_it_was_cached(configured: JwksServer, signing_key: SigningKey) -> None:
     token = mint(signing_key, auth0_claims(exp=int(time.time()) + 2))
     invoke(event(token))

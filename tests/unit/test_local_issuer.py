@@ -31,6 +31,16 @@ def test_shipped_clients_file_has_the_demo_and_the_orders_clients() -> None:
     }
 
 
+def test_readme_lists_every_local_client_with_its_secret_and_scopes() -> None:
+    # GIVEN the shipped tenant and README's table of demo clients
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    directory = load_directory(REPO / "local" / "clients.yaml")
+    # THEN every client has its row: id / secret, then its scopes on the example API
+    for client in directory.clients.values():
+        scopes = " ".join(client.grants["https://api.scopegate.local"])
+        assert f"| `{client.client_id}` / `{client.client_secret}` | `{scopes}` |" in readme, client.client_id
+
+
 @pytest.mark.parametrize(
     ("document", "message"),
     [

@@ -165,3 +165,16 @@ def test_star_method_means_the_seven_verbs_and_no_other_string() -> None:
     assert decide("PATCH", "/health").allowed
     assert decide("ANY", "/health").reason == "no_matching_rule"
     assert decide("PROPFIND", "/health").reason == "no_matching_rule"
+
+
+def test_an_unquoted_star_route_names_file_line_and_the_quoted_route() -> None:
+    # GIVEN the route of issue 14 written without quotes
+    text = "version: 1\nrules:\n  - route: GET /hello\n    scopes: [a]\n  - route: * /reports/{id}\n    scopes: [b]\n"
+    # WHEN the rules compile
+    with pytest.raises(RulesError) as raised:
+        compile_rules(text, "policies/rules.yaml")
+    # THEN the message keeps file:line and says how to write it
+    assert str(raised.value) == (
+        "policies/rules.yaml:5: invalid YAML: expected alphabetic or numeric character, but found ' '; "
+        "a route that starts with '*' must be quoted (YAML reads '*' as an alias): route: \"* /reports/{id}\""
+    )

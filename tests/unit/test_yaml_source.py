@@ -48,3 +48,55 @@ def test_syntax_errors_name_their_line_in_both_parsers(parser: str) -> None:
     with pytest.raises(YamlProblem, match="^invalid YAML: ") as refused:
         load_yaml("a:\n\tb: 1\n", parser=parser)
     assert refused.value.line == 2
+
+
+# (document, line, the hint's end): an unquoted route that starts with a YAML indicator
+UNQUOTED_ROUTES = [
+    ("rules:\n  - route: * /reports/{id}\n    deny: true\n", 2,
+     "a route that starts with '*' must be quoted (YAML reads '*' as an alias): route: \"* /reports/{id}\""),
+    ("rules:\n  - route: *GET /x\n    deny: true\n", 2,
+     "a route that starts with '*' must be quoted (YAML reads '*' as an alias): route: \"*GET /x\""),
+    ("rules:\n  - route: ? /x\n    deny: true\n", 2,
+     "a route that starts with '?' must be quoted (YAML reads '?' as a mapping key): route: \"? /x\""),
+    ("rules:\n  - route: {GET} /x\n    deny: true\n", 2,
+     "a route that starts with '{' must be quoted (YAML reads '{' as the start of a mapping): route: \"{GET} /x\""),
+    ("rules:\n  - route: [GET, POST] /x\n    deny: true\n", 2,
+     "a route that starts with '[' must be quoted (YAML reads '[' as the start of a list): route: \"[GET, POST] /x\""),
+    ("rules:\n  - route: !GET /x\n    deny: true\n", 2,
+     "a route that starts with '!' must be quoted (YAML reads '!' as a tag): route: \"!GET /x\""),
+    ("rules:\n  - {route: * /x, deny: true}\n", 2,
+     "a route that starts with '*' must be quoted (YAML reads '*' as an alias): route: \"* /x\""),
+    ("clients:\n  - allowed: [GET /a, * /x]\n", 2,
+     "a route that starts with '*' must be quoted (YAML reads '*' as an alias): \"* /x\""),
+    ("clients:\n  - allowed:\n      - * /orders/{id}\n", 3,
+     "a route that starts with '*' must be quoted (YAML reads '*' as an alias): \"* /orders/{id}\""),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "hint"), UNQUOTED_ROUTES)
+@pytest.mark.parametrize("parser", ["libyaml", "python"])
+def test_an_unquoted_route_starting_with_an_indicator_is_refused_with_the_quoted_fix(
+    text: str, line: int, hint: str, parser: str
+) -> None:
+    # GIVEN a route whose first character YAML reads as syntax
+    # WHEN it is loaded
+    with pytest.raises(YamlProblem) as refused:
+        load_yaml(text, parser=parser)
+    # THEN the refusal names the line and ends with the route, quoted
+    assert refused.value.line == line
+    assert str(refused.value).endswith("; " + hint), str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "rules:\n  - route: \"* /x\"\n   deny: true\n",  # a bad indent under a quoted route
+        "rules:\n  - route: GET /orders/*\n   deny: true\n",  # a '*' inside the path
+        "a: [/x, /y\nb: 1\n",  # an unclosed list of paths
+    ],
+)
+def test_other_syntax_errors_get_no_quoting_hint(text: str) -> None:
+    with pytest.raises(YamlProblem) as refused:
+        load_yaml(text)
+    assert str(refused.value).startswith("invalid YAML: ")
+    assert "must be quoted" not in str(refused.value)

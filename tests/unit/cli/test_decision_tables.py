@@ -33,6 +33,21 @@ def test_a_route_that_must_be_allowed_but_is_denied_names_the_entry_and_the_rule
     ]
 
 
+def test_a_failure_under_an_or_rule_says_one_of_the_scopes_is_missing(orders: Example) -> None:
+    # GIVEN the writer must read orders, which takes read:orders OR admin
+    orders.tables.write_text(TABLES.replace("allowed: [POST /orders]", "allowed: [GET /orders, POST /orders]"))
+    result = run_cli("test")
+    assert result.code == 1
+    assert result.out.splitlines()[4:] == [
+        "policies/rules_test.yaml:14: writer: GET /orders must be allowed but is denied: "
+        "rule 1 (GET /orders) needs admin OR read:orders; missing one of: admin, read:orders",
+        "FAILED: 167 of 168 cases passed.",
+    ]
+    report = json.loads(run_cli("test", "--format", "json").out)
+    (failed,) = [c for c in report["cases"] if not c["passed"]]
+    assert failed["missing"] == {"all_of": [], "one_of": [["admin", "read:orders"]]}
+
+
 def test_a_route_that_must_be_denied_but_is_allowed_names_the_client_and_the_rule(orders: Example) -> None:
     orders.tables.write_text(TABLES.replace("allowed: [POST /orders]", "allowed: []"))
     result = run_cli("test")

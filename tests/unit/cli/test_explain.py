@@ -51,6 +51,20 @@ def test_explain_scopes_prints_every_route_allowed_or_denied_and_why(orders: Exa
     assert (result.code, result.out, result.err) == (0, SCOPES_GOLDEN, "")
 
 
+def test_explain_says_one_of_for_an_or_requirement_and_keeps_the_kinds_apart_in_json(orders: Example) -> None:
+    # GIVEN a token with write:orders only; GET /orders takes read:orders OR admin
+    text = run_cli("explain", "--scopes", "write:orders")
+    report = json.loads(run_cli("explain", "--scopes", "write:orders", "--format", "json").out)
+    # THEN the text says one of them is missing, not both
+    row = next(line for line in text.out.splitlines() if line.startswith("GET /orders "))
+    assert row.split("denied", 1)[1].strip() == (
+        "rule 1 (GET /orders) needs admin OR read:orders; missing one of: admin, read:orders"
+    )
+    # AND the JSON says so as data
+    (decision,) = next(r for r in report["routes"] if r["route"] == "GET /orders")["requests"]
+    assert decision["missing"] == {"all_of": [], "one_of": [["admin", "read:orders"]]}
+
+
 def test_explain_a_template_route_shows_each_kind_of_request_and_what_it_takes(orders: Example) -> None:
     result = run_cli("explain", "GET /orders/{id}", "--scopes", "read:orders")
     assert (result.code, result.out) == (0, ROUTE_GOLDEN)
@@ -111,10 +125,12 @@ def test_explain_without_scopes_token_or_route_is_a_usage_error(orders: Example)
     assert (result.code, result.err) == (2, "error: give --scopes, --token or a route, e.g. explain 'GET /hello'\n")
 
 
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER"])
 def test_explain_reads_the_token_from_stdin_with_a_dash(
-    orders: Example, signing_key: SigningKey, monkeypatch: pytest.MonkeyPatch
+    orders: Example, signing_key: SigningKey, monkeypatch: pytest.MonkeyPatch, scheme: str
 ) -> None:
+    # GIVEN a pasted Authorization value, whose scheme is case-insensitive (RFC 7235)
     token = mint(signing_key, auth0_claims(scope="write:orders"))
-    monkeypatch.setattr("sys.stdin", io.StringIO(f"Bearer {token}\n"))
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{scheme} {token}\n"))
     result = run_cli("explain", "--token", "-", "--format", "json")
     assert json.loads(result.out)["scopes"] == ["write:orders"]
