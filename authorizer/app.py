@@ -25,7 +25,7 @@ from authorizer.config import Settings, read_settings
 from authorizer.decision_log import DecisionRecord
 from authorizer.engine import Engine
 from authorizer.errors import AuthorizerFault, InvalidToken
-from authorizer.jwks import FetchRecord
+from authorizer.jwks import FetchRecord, Fetcher, make_http_fetcher
 from authorizer.log_format import DECISION_KEY, DecisionLine, DecisionLogFormatter
 from authorizer.metrics import DecisionMetrics
 
@@ -74,7 +74,9 @@ def _build(settings: Settings) -> Engine:
             logger.warning("JWKS keys skipped", extra={"reason": "jwks_keys_skipped",
                                                        "skipped_keys": dict(sorted(fetch.skipped_keys.items()))})
 
-    engine = Engine.from_settings(settings, on_fetch=report_fetch)
+    tracer = _tracer(settings) if settings.tracing_enabled else None
+    engine = Engine.from_settings(settings, fetcher=_traced_fetcher(tracer, settings) if tracer else None,
+                                  on_fetch=report_fetch)
     if settings.shadow_rules_file is not None:
         if engine.shadow_problem:
             logger.warning(
@@ -86,8 +88,8 @@ def _build(settings: Settings) -> Engine:
                 "shadow rules loaded",
                 extra={"shadow_rules_digest": engine.shadow.digest, "rules": len(engine.shadow.rules)},
             )
-    if settings.tracing_enabled:
-        _container.traced = _traced_handler(settings)
+    if tracer is not None:
+        _container.traced = tracer.capture_lambda_handler(_decide, capture_response=False, capture_error=False)
     return engine
 
 
@@ -178,12 +180,21 @@ def _report(record: DecisionRecord) -> None:
 _REPORT_LINE = _report.__code__.co_firstlineno
 
 
-def _traced_handler(settings: Settings) -> Handler:
-    """Wrap the decision in Powertools Tracer (imported only when switched on)."""
+def _tracer(settings: Settings) -> Any:
+    """Powertools Tracer, imported only when switched on. It patches no library: the one network
+    call, the JWKS fetch, gets its own subsegment (:func:`_traced_fetcher`)."""
     from aws_lambda_powertools import Tracer
 
-    tracer = Tracer(service=settings.service_name, patch_modules=("requests",))
-    return tracer.capture_lambda_handler(_decide, capture_response=False, capture_error=False)
+    return Tracer(service=settings.service_name, patch_modules=())
+
+
+def _traced_fetcher(tracer: Any, settings: Settings) -> Fetcher:
+    fetch = make_http_fetcher(settings.jwks.timeout_seconds, settings.jwks.max_bytes)
+
+    def jwks_fetch(url: str) -> bytes:
+        return fetch(url)
+
+    return tracer.capture_method(jwks_fetch, capture_response=False)
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
