@@ -6,7 +6,7 @@ Every answer comes from :meth:`RuleSet.matching` on the sample requests of
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from authorizer.cli.samples import find_witness, generic_samples, sample_space
@@ -81,6 +81,18 @@ def view_routes(ruleset: RuleSet, routes: Iterable[TemplateRoute]) -> tuple[Rout
                 seen.update(r.index for r in matched[-1])
         views.append(RouteView(route, tuple(requests), generic_count, tuple(matched)))
     return tuple(views)
+
+
+def sample_requests(
+    rulesets: Iterable[RuleSet], routes: Iterable[TemplateRoute]
+) -> Mapping[TemplateRoute, tuple[Request, ...]]:
+    """Each route's sample requests under every rule set (for comparing rule sets on the same requests)."""
+    routes = tuple(routes)
+    found: dict[TemplateRoute, dict[Request, None]] = {route: {} for route in routes}
+    for ruleset in rulesets:
+        for view in view_routes(ruleset, routes):
+            found[view.route].update(dict.fromkeys(view.requests))
+    return {route: tuple(requests) for route, requests in found.items()}
 
 
 def requirement_of(rules: Iterable[Rule]) -> str:

@@ -54,6 +54,7 @@ class Client:
     allowed_routes: frozenset[TemplateRoute]  # every request of these must be allowed
     allowed_requests: tuple[Request, ...]  # and these single requests
     entry_lines: Mapping[str, int]  # line of each entry of 'allowed'
+    description: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +152,9 @@ def _parse_client(
         if key not in raw:
             raise problems.fail(line, f"{where}: needs '{key}' (a list, [] when empty)")
     scopes = _scopes(raw["scopes"], raw.key_lines["scopes"], where, problems)
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        raise problems.fail(raw.key_lines["description"], f"{where}: 'description' must be a string")
     entries = raw["allowed"]
     if not isinstance(entries, LineList):
         raise problems.fail(
@@ -170,7 +174,9 @@ def _parse_client(
             allowed_requests.append(parsed)
         else:
             allowed_routes.append(parsed)
-    return Client(name, line, scopes, frozenset(allowed_routes), tuple(allowed_requests), seen)
+    return Client(
+        name, line, scopes, frozenset(allowed_routes), tuple(allowed_requests), seen, description
+    )
 
 
 def compile_decision_tables(

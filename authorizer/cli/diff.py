@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from authorizer.cli.coverage import view_routes
+from authorizer.cli.coverage import sample_requests
 from authorizer.cli.decision_tables import Client
 from authorizer.cli.output import table
 from authorizer.cli.template_routes import Request, TemplateRoute
@@ -48,10 +48,7 @@ def diff_decisions(
     old: RuleSet, new: RuleSet, routes: Sequence[TemplateRoute], clients: Sequence[Client]
 ) -> tuple[Change, ...]:
     """Every pair whose decision changes on some sample request of either rule set."""
-    requests: dict[TemplateRoute, dict[Request, None]] = {route: {} for route in routes}
-    for ruleset in (old, new):
-        for view in view_routes(ruleset, routes):
-            requests[view.route].update(dict.fromkeys(view.requests))
+    requests = sample_requests((old, new), routes)
     changes = []
     for client in clients:
         for route in routes:

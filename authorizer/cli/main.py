@@ -1,4 +1,4 @@
-"""``python -m authorizer``: check, explain, test and diff the rules (the tools' shell).
+"""``python -m authorizer``: check, explain, test, diff and tabulate the rules (the tools' shell).
 
 Exit codes: 0 all is well; 1 a check or test failed (or, for diff, decisions
 change); 2 bad command line (or a token that does not decode); 3 an input does
@@ -25,6 +25,13 @@ from authorizer.cli.explain import (
     render_target,
     scopes_from_text,
     scopes_from_token,
+)
+from authorizer.cli.matrix_command import (
+    MatrixUsageError,
+    add_diff_html_argument,
+    add_matrix_parser,
+    run_matrix,
+    write_diff_page,
 )
 from authorizer.cli.output import to_json
 from authorizer.cli.policy_budget import DEFAULT_BUDGET_BYTES
@@ -97,6 +104,8 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument(
         "--tests", type=Path, default=DEFAULT_TESTS, help="clients to compare (default: %(default)s)"
     )
+    add_diff_html_argument(diff)
+    add_matrix_parser(sub, rules=DEFAULT_RULES, template=DEFAULT_TEMPLATE, tests=DEFAULT_TESTS)
     return parser
 
 
@@ -169,6 +178,7 @@ def _diff(args: argparse.Namespace) -> tuple[int, str]:
     clients = read_clients(args.tests, template)
     changes = diff_decisions(old, new, template.routes, clients)
     code = EXIT_FAILED if changes else EXIT_OK
+    write_diff_page(args, old, new, template, clients, changes)
     if args.format == "json":
         return code, to_json(
             {
@@ -180,11 +190,15 @@ def _diff(args: argparse.Namespace) -> tuple[int, str]:
     return code, render_diff(changes, old.source, new.source)
 
 
+def _matrix(args: argparse.Namespace) -> tuple[int, str]:
+    return EXIT_OK, run_matrix(args)
+
+
 class _Usage(Exception):
     """A command line that cannot be acted on (exit 2)."""
 
 
-COMMANDS = {"check": _check, "explain": _explain, "test": _test, "diff": _diff}
+COMMANDS = {"check": _check, "explain": _explain, "test": _test, "diff": _diff, "matrix": _matrix}
 
 
 def main(
@@ -199,7 +213,7 @@ def main(
         return int(exit_.code or 0)
     try:
         code, text = COMMANDS[args.command](args)
-    except _Usage as error:
+    except (_Usage, MatrixUsageError) as error:
         return _fail(args, EXIT_USAGE, "usage", str(error), out, err)
     except InputError as error:
         return _fail(args, EXIT_INPUT, "input", str(error), out, err)

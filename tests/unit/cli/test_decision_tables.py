@@ -101,6 +101,11 @@ BROKEN_TABLES = [
         id="duplicate entry",
     ),
     pytest.param(
+        TABLES.replace("name: nobody", "name: nobody\n    description: [no, list]"),
+        "policies/rules_test.yaml:16: client 'nobody': 'description' must be a string",
+        id="description not a string",
+    ),
+    pytest.param(
         TABLES.replace("version: 1", "version: 2"),
         "policies/rules_test.yaml:1: 'version' must be 1 (found 2)",
         id="wrong version",
