@@ -9,7 +9,11 @@ authorizer's artifact does not need it.
 Only what SAM itself would produce is modelled: ``AWS::Serverless::Api``
 resources with ``Auth`` (``DefaultAuthorizer``, TOKEN ``Authorizers``), their
 ``GatewayResponses``, ``AWS::Serverless::Function`` resources with ``Globals``
-merged, and their ``Api`` events (``Auth.Authorizer: NONE`` marks a public route).
+merged, and their ``Api`` events (:mod:`authorizer.sam_events`). What else could
+create an HTTP route is recorded, not modelled, so that ``check`` can refuse it
+(:mod:`authorizer.cli.route_audit`): every resource's type and line, the keys of
+``Globals: Api``, an API's ``DefinitionBody``/``DefinitionUri``, a function's
+``FunctionUrlConfig``, and the events :mod:`authorizer.sam_events` cannot read.
 """
 
 from __future__ import annotations
@@ -20,6 +24,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from authorizer.sam_events import IMPLICIT_API, RouteSpec, UnreadEvent, line_of, read_events
+
+__all__ = [
+    "IMPLICIT_API",
+    "LOCAL_PSEUDO_PARAMETERS",
+    "ApiSpec",
+    "FunctionSpec",
+    "ResourceSpec",
+    "RouteSpec",
+    "SamApplication",
+    "TemplateError",
+    "TokenAuthorizerSpec",
+    "UnreadEvent",
+    "evaluate_conditions",
+    "load_template",
+    "resolve",
+]
+
 LOCAL_PSEUDO_PARAMETERS = {
     "AWS::Region": "us-east-1",
     "AWS::AccountId": "123456789012",
@@ -27,9 +49,6 @@ LOCAL_PSEUDO_PARAMETERS = {
     "AWS::URLSuffix": "amazonaws.com",
     "AWS::Partition": "aws",
 }
-
-
-IMPLICIT_API = "ServerlessRestApi"
 
 
 class TemplateError(ValueError):
@@ -52,6 +71,8 @@ class ApiSpec:
     default_authorizer: str | None
     authorizers: Mapping[str, TokenAuthorizerSpec]
     gateway_responses: Mapping[str, Any]
+    definition: str | None = None  # "DefinitionBody" or "DefinitionUri" when it has one (unread routes)
+    line: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,21 +85,14 @@ class FunctionSpec:
     timeout_seconds: int
     layers: tuple[str, ...] = ()  # ContentUri of each AWS::Serverless::LayerVersion it lists
     layer_ids: tuple[str, ...] = ()  # and their logical ids, in the same order
+    function_url_line: int | None = None  # the line of its FunctionUrlConfig; None: no function URL
 
 
 @dataclass(frozen=True, slots=True)
-class RouteSpec:
-    api: str  # logical id of the API
-    method: str  # upper-case verb, or "ANY"
-    path: str  # as written, e.g. /orders/{id}
-    function: str
-    event: str
-    authorizer: str | None  # None for a public route (Authorizer: NONE)
+class ResourceSpec:
+    logical_id: str
+    type: str
     line: int
-
-    @property
-    def text(self) -> str:
-        return f"{self.method} {self.path}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +103,9 @@ class SamApplication:
     functions: Mapping[str, FunctionSpec]
     routes: tuple[RouteSpec, ...]
     authorizer_functions: frozenset[str] = field(default_factory=frozenset)
+    resources: tuple[ResourceSpec, ...] = ()  # every resource of the template, in order
+    unread_events: tuple[UnreadEvent, ...] = ()  # Api/HttpApi events the reader cannot read
+    globals_api: Mapping[str, int] = field(default_factory=dict)  # each key of Globals: Api -> its line
 
     def authorized_routes(self) -> tuple[RouteSpec, ...]:
         return tuple(route for route in self.routes if route.authorizer is not None)
@@ -144,11 +161,6 @@ def resolve(value: Any, parameters: Mapping[str, str], conditions: Mapping[str, 
     return value
 
 
-def _line(node: Any) -> int:
-    mark = getattr(node, "start_mark", None)
-    return mark.line + 1 if mark is not None else 0
-
-
 def _logical_id(value: Any) -> str | None:
     if isinstance(value, str):
         return value
@@ -188,6 +200,7 @@ def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> Sam
     parameters.update(overrides or {})
     conditions = evaluate_conditions(template.get("Conditions") or {}, parameters)
     globals_function = (template.get("Globals") or {}).get("Function") or {}
+    globals_api = (template.get("Globals") or {}).get("Api") or {}
     resources = template["Resources"]
 
     apis: dict[str, ApiSpec] = {}
@@ -206,7 +219,7 @@ def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> Sam
                 ttl_seconds = int(ttl)
             except (TypeError, ValueError):
                 raise TemplateError(
-                    f"{source}:{_line(spec)}: ReauthorizeEvery of {name} is not a number"
+                    f"{source}:{line_of(spec)}: ReauthorizeEvery of {name} is not a number"
                 ) from None
             authorizers[name] = TokenAuthorizerSpec(
                 name=name,
@@ -226,6 +239,8 @@ def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> Sam
             default_authorizer=str(default) if default and default != "NONE" else None,
             authorizers=authorizers,
             gateway_responses=resolve(props.get("GatewayResponses") or {}, parameters, conditions),
+            definition=next((key for key in ("DefinitionBody", "DefinitionUri") if key in props), None),
+            line=line_of(logical_id),
         )
 
     layer_content = {
@@ -235,6 +250,8 @@ def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> Sam
     }
     functions: dict[str, FunctionSpec] = {}
     routes: list[RouteSpec] = []
+    unread_events: list[UnreadEvent] = []
+    default_authorizers = {logical_id: api.default_authorizer for logical_id, api in apis.items()}
     for logical_id, resource in resources.items():
         if resource.get("Type") != "AWS::Serverless::Function":
             continue
@@ -257,31 +274,13 @@ def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> Sam
             timeout_seconds=int(resolve(props.get("Timeout", 3), parameters, conditions)),
             layers=tuple(layer_content[layer_id] for layer_id in layer_ids),
             layer_ids=layer_ids,
+            function_url_line=(
+                line_of(props["FunctionUrlConfig"]) if props.get("FunctionUrlConfig") is not None else None
+            ),
         )
-        for event_name, event in (props.get("Events") or {}).items():
-            if event.get("Type") != "Api":
-                continue
-            eprops = event.get("Properties") or {}
-            api_id = _logical_id(eprops.get("RestApiId")) or IMPLICIT_API
-            api = apis.get(api_id)
-            requested = (eprops.get("Auth") or {}).get("Authorizer")
-            if requested == "NONE":
-                authorizer = None
-            elif requested:
-                authorizer = str(requested)
-            else:
-                authorizer = api.default_authorizer if api else None
-            routes.append(
-                RouteSpec(
-                    api=api_id,
-                    method=str(eprops.get("Method", "")).upper(),
-                    path=str(eprops.get("Path", "")),
-                    function=logical_id,
-                    event=event_name,
-                    authorizer=authorizer,
-                    line=_line(event),
-                )
-            )
+        events, unread = read_events(logical_id, props.get("Events") or {}, resources, default_authorizers)
+        routes += events
+        unread_events += unread
     if any(route.api == IMPLICIT_API for route in routes) and IMPLICIT_API not in apis:
         # SAM's implicit API for Api events without RestApiId: stage Prod, no authorizer
         apis[IMPLICIT_API] = ApiSpec(IMPLICIT_API, "Prod", None, {}, {})
@@ -295,4 +294,10 @@ def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> Sam
         functions=functions,
         routes=tuple(routes),
         authorizer_functions=authorizer_functions,
+        resources=tuple(
+            ResourceSpec(logical_id, str(resource.get("Type", "")), line_of(logical_id))
+            for logical_id, resource in resources.items()
+        ),
+        unread_events=tuple(unread_events),
+        globals_api={key: line_of(key) for key in globals_api},
     )

@@ -1,4 +1,7 @@
-"""``check``: the rules against template.yaml: coverage, dead rules, wildcard reach, policy size (pure)."""
+"""``check``: the rules against template.yaml (pure).
+
+Unguarded routes, coverage, dead rules, wildcard reach, policy size.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +19,12 @@ from authorizer.cli.coverage import (
 )
 from authorizer.cli.output import plural, table
 from authorizer.cli.policy_budget import PolicyBudget, measure_policy
+from authorizer.cli.route_audit import RouteAudit, RouteProblem
 from authorizer.cli.template_routes import TemplateRoute
 from authorizer.cli.why import rule_label
 from authorizer.policy import MAX_RESOURCE_LENGTH
 from authorizer.rules import Rule, RuleSet
+from authorizer.sam_template import RouteSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +32,8 @@ class CheckReport:
     ruleset: RuleSet
     template: str
     views: tuple[RouteView, ...]
-    public: tuple[TemplateRoute, ...]
+    public: tuple[RouteSpec, ...]  # declared public: listed, never an error
+    unguarded: tuple[RouteProblem, ...]  # routes scopegate does not guard: always errors
     dead: tuple[Rule, ...]
     guards: tuple[Rule, ...]
     reach: tuple[tuple[Rule, tuple[TemplateRoute, ...]], ...]
@@ -36,7 +42,7 @@ class CheckReport:
 
     @property
     def errors(self) -> list[str]:
-        found = []
+        found = [f"{self.template}:{problem.line}: {problem.message}" for problem in self.unguarded]
         for view in self.views:
             if view.uncovered:
                 examples = ", ".join(request.text for request in view.uncovered[:3])
@@ -75,7 +81,7 @@ def run_check(
     ruleset: RuleSet,
     template: str,
     routes: Sequence[TemplateRoute],
-    public: Sequence[TemplateRoute],
+    audit: RouteAudit,
     *,
     stage: str,
     budget_bytes: int,
@@ -86,7 +92,8 @@ def run_check(
         ruleset=ruleset,
         template=template,
         views=views,
-        public=tuple(public),
+        public=audit.public,
+        unguarded=audit.problems,
         dead=dead_rules(ruleset, views),
         guards=guard_rules(ruleset, views),
         reach=wildcard_reach(ruleset, views),
@@ -122,6 +129,16 @@ def render_check(report: CheckReport) -> str:
     ]
     rows = [row for view in report.views for row in _requirement_rows(view)]
     lines += table(["ROUTE", "REQUESTS", "REQUIREMENT", "RULES"], rows, indent=2)
+    lines.append("")
+    if report.public:
+        lines.append("Public routes (Auth: {Authorizer: NONE}: no token is asked, anyone can call them):")
+        lines += table(
+            ["ROUTE", "FUNCTION", "EVENT", "LINE"],
+            [[route.text, route.function, route.event, str(route.line)] for route in report.public],
+            indent=2,
+        )
+    else:
+        lines.append("Public routes: none.")
     lines += ["", "Rules:"]
     lines += table(
         ["#", "LINE", "ROUTE", "REQUIREMENT", "ID"],
@@ -129,6 +146,11 @@ def render_check(report: CheckReport) -> str:
         indent=2,
     )
     lines.append("")
+    lines.append(
+        "Unguarded routes: none (every route reaches scopegate or is declared public)."
+        if not report.unguarded
+        else f"Unguarded routes: {len(report.unguarded)} (see errors)."
+    )
     uncovered = [view for view in report.views if view.uncovered]
     lines.append(
         "Coverage: every guarded route is matched by a rule."
@@ -201,7 +223,20 @@ def check_json(report: CheckReport) -> dict[str, Any]:
             }
             for view in report.views
         ],
-        "public_routes": [route.text for route in report.public],
+        "public_routes": [
+            {"route": route.text, "function": route.function, "event": route.event, "line": route.line}
+            for route in report.public
+        ],
+        "unguarded_routes": [
+            {
+                "problem": problem.problem.name,
+                "resource": problem.resource,
+                "event": problem.event,
+                "line": problem.line,
+                "message": problem.message,
+            }
+            for problem in report.unguarded
+        ],
         "dead_rules": [{"id": r.id, "line": r.line} for r in report.dead],
         "guard_rules": [{"id": r.id, "line": r.line} for r in report.guards],
         "wildcard_reach": [

@@ -118,7 +118,7 @@ def _check(args: argparse.Namespace) -> tuple[int, str]:
         ruleset,
         template.source,
         template.routes,
-        template.public,
+        template.audit,
         stage=args.stage or template.stage,
         budget_bytes=args.policy_budget_bytes,
         strict=args.strict,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from authorizer.cli.decision_tables import Client, DecisionTableError, load_decision_tables
+from authorizer.cli.route_audit import RouteAudit, audit_routes
 from authorizer.cli.template_routes import TemplateRoute, guarded_routes, public_routes
 from authorizer.errors import RulesError
 from authorizer.rules import RuleSet, compile_rules, load_rules
@@ -22,8 +23,9 @@ class InputError(Exception):
 class Template:
     source: str
     stage: str
-    routes: tuple[TemplateRoute, ...]  # guarded by a TOKEN authorizer
-    public: tuple[TemplateRoute, ...]
+    routes: tuple[TemplateRoute, ...]  # guarded by scopegate's authorizer
+    public: tuple[TemplateRoute, ...]  # declared public (Authorizer: NONE on a scopegate API)
+    audit: RouteAudit  # the same, per event, and every route scopegate does not guard
 
 
 def read_template(path: Path) -> Template:
@@ -40,8 +42,10 @@ def read_template(path: Path) -> Template:
             f"{path}: the template is not a SAM template this tool can read "
             f"({error.__class__.__name__}: {error}); `make lint-template` (cfn-lint) names the problem"
         ) from None
-    stages = sorted({api.stage for api in app.apis.values()}, key=len)
-    return Template(str(path), stages[-1] if stages else "Prod", guarded_routes(app), public_routes(app))
+    audit = audit_routes(app)
+    # policies are built for the APIs scopegate guards: the longest of their stages sizes them
+    stages = sorted({app.apis[route.api].stage for route in audit.guarded}, key=len)
+    return Template(str(path), stages[-1] if stages else "Prod", guarded_routes(app), public_routes(app), audit)
 
 
 def read_rules(path: Path) -> RuleSet:

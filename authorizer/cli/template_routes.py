@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 from dataclasses import dataclass
 
+from authorizer.cli.route_audit import audit_routes
 from authorizer.route import HTTP_METHODS
 from authorizer.sam_template import SamApplication
 
@@ -90,21 +91,17 @@ def template_route(method: str, path: str, line: int = 0) -> TemplateRoute:
 
 
 def guarded_routes(app: SamApplication) -> tuple[TemplateRoute, ...]:
-    """Every route a TOKEN authorizer guards, once per method and path, in template order."""
+    """Every route scopegate's authorizer guards, once per method and path, in template order."""
     found: dict[tuple[str, str], TemplateRoute] = {}
-    for spec in app.authorized_routes():
-        api = app.apis.get(spec.api)
-        if api is not None and spec.authorizer not in api.authorizers:
-            continue  # another kind of authorizer (Cognito, REQUEST, IAM): not ours
+    for spec in audit_routes(app).guarded:
         route = template_route(spec.method, spec.path, spec.line)
         found.setdefault((route.method, route.path), route)
     return tuple(found.values())
 
 
 def public_routes(app: SamApplication) -> tuple[TemplateRoute, ...]:
-    return tuple(
-        template_route(spec.method, spec.path, spec.line) for spec in app.routes if spec.authorizer is None
-    )
+    """The routes declared public (``Auth: {Authorizer: NONE}`` on an API scopegate guards)."""
+    return tuple(template_route(spec.method, spec.path, spec.line) for spec in audit_routes(app).public)
 
 
 def route_of(request: Request, routes: Iterable[TemplateRoute]) -> TemplateRoute | None:

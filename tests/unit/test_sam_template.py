@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from authorizer.sam_template import ApiSpec, TemplateError, load_template
+from authorizer.sam_events import Unread, UnreadEvent
+from authorizer.sam_template import ApiSpec, ResourceSpec, TemplateError, load_template
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -157,3 +158,60 @@ def test_load_template_evaluates_nested_conditions(tmp_path: Path) -> None:
 Globals:""").replace('TABLE: !Sub "${Stage}-table"', "TABLE: !If [Both, prod-short, other]"))
     tables = [load_template(path, overrides=o).functions["Svc"].environment["TABLE"] for o in ({}, {"Ttl": "5"}, {"Stage": "Dev"})]
     assert tables == ["prod-short", "other", "other"]
+
+
+ROUTE_SOURCES = """\
+Transform: AWS::Serverless-2016-10-31
+Globals:
+  Api:
+    Auth: {DefaultAuthorizer: AWS_IAM}
+    TracingEnabled: true
+  Function:
+    FunctionUrlConfig: {AuthType: NONE}
+Resources:
+  Spec:
+    Type: AWS::Serverless::Api
+    Properties: {StageName: Dev, DefinitionUri: openapi.yaml}
+  Svc:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: svc/
+      Handler: app.handler
+      Events:
+        Status: {Type: HttpApi, Properties: {Path: /status, Method: get}}
+        Shared: {Type: Api, Properties: {RestApiId: !ImportValue shared-api, Path: /x, Method: get}}
+  Get:
+    Type: AWS::ApiGateway::Method
+    Properties: {RestApiId: !Ref Spec, ResourceId: x, HttpMethod: GET, AuthorizationType: NONE}
+"""
+
+
+def test_load_template_records_what_could_create_routes_with_its_lines(tmp_path: Path) -> None:
+    # GIVEN a template with route sources the reader does not model
+    path = tmp_path / "template.yaml"
+    path.write_text(ROUTE_SOURCES)
+    # WHEN it is read
+    app = load_template(path)
+    # THEN each is recorded with its template line, for `check` to judge
+    assert dict(app.globals_api) == {"Auth": 4, "TracingEnabled": 5}
+    assert (app.apis["Spec"].definition, app.apis["Spec"].line) == ("DefinitionUri", 9)
+    assert app.functions["Svc"].function_url_line == 7  # from Globals
+    assert app.resources == (
+        ResourceSpec("Spec", "AWS::Serverless::Api", 9),
+        ResourceSpec("Svc", "AWS::Serverless::Function", 12),
+        ResourceSpec("Get", "AWS::ApiGateway::Method", 20),
+    )
+    assert app.unread_events == (
+        UnreadEvent("Svc", "Status", Unread.HTTP_API, "GET /status", 18),
+        UnreadEvent("Svc", "Shared", Unread.REST_API_ID, "Fn::ImportValue", 19),
+    )
+    assert app.routes == ()
+
+
+def test_load_template_keeps_what_each_event_asked_for() -> None:
+    app = load_template(REPO / "template.yaml")
+    assert {(r.function, r.event, r.authorizer, r.requested) for r in app.routes if r.event in ("Hello", "GetOrder")} == {
+        ("HelloFunction", "Hello", "ScopegateAuthorizer", None),
+        ("OrdersFunction", "GetOrder", "ScopegateAuthorizer", None),
+    }
+    assert app.unread_events == () and dict(app.globals_api) == {}

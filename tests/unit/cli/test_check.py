@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.orders_example import RULES, Example
+from tests.support.orders_example import RULES, TEMPLATE, Example
 from tests.unit.cli.conftest import run_cli
 
 REPO = Path(__file__).resolve().parents[3]
@@ -26,6 +26,10 @@ Effective requirement per route (every rule that matches must be satisfied):
   GET /orders/{id}/refunds   every request       admin OR read:orders            3
   ANY /admin/{proxy+}        every request       DENY                            7
 
+Public routes (Auth: {Authorizer: NONE}: no token is asked, anyone can call them):
+  ROUTE        FUNCTION  EVENT   LINE
+  GET /health  Orders    Health  31
+
 Rules:
   #  LINE  ROUTE                      REQUIREMENT           ID
   1  3     GET /orders                admin OR read:orders  GET /orders
@@ -36,6 +40,7 @@ Rules:
   6  13    GET /orders/1              vip                   GET /orders/1
   7  15    * /admin/*                 DENY                  * /admin/*
 
+Unguarded routes: none (every route reaches scopegate or is declared public).
 Coverage: every guarded route is matched by a rule.
 Dead rules: none.
 Wildcard reach (rules that also match these routes):
@@ -148,3 +153,89 @@ def test_check_json_gives_the_policy_figures(orders: Example) -> None:
         "longest_resource_length": 91,
         "resource_limit": 512,
     }
+
+
+# The orders example plus two routes scopegate never sees: one on SAM's implicit API, one HttpApi.
+UNGUARDED_TEMPLATE = TEMPLATE + """\
+  Open:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: services/open/
+      Handler: app.handler
+      Runtime: python3.13
+      Events:
+        Ping: {Type: Api, Properties: {Path: /ping, Method: get}}
+        Status: {Type: HttpApi, Properties: {Path: /status, Method: get}}
+"""
+
+UNGUARDED_GOLDEN = """\
+Rules policies/rules.yaml (digest e007b5f7f840, 7 rules) against template.yaml (7 routes guarded by the authorizer, 1 public)
+
+Effective requirement per route (every rule that matches must be satisfied):
+  ROUTE                      REQUESTS            REQUIREMENT                     RULES
+  GET /orders                every request       admin OR read:orders            1
+  POST /orders               every request       write:orders                    2
+  GET /orders/{id}           e.g. GET /orders/x  admin OR read:orders            3
+                             GET /orders/1       (admin OR read:orders) AND vip  3, 6
+  DELETE /orders/{id}        every request       admin                           4
+  POST /orders/{id}/refunds  every request       refund:orders                   5
+  GET /orders/{id}/refunds   every request       admin OR read:orders            3
+  ANY /admin/{proxy+}        every request       DENY                            7
+
+Public routes (Auth: {Authorizer: NONE}: no token is asked, anyone can call them):
+  ROUTE        FUNCTION  EVENT   LINE
+  GET /health  Orders    Health  31
+
+Rules:
+  #  LINE  ROUTE                      REQUIREMENT           ID
+  1  3     GET /orders                admin OR read:orders  GET /orders
+  2  5     POST /orders               write:orders          POST /orders
+  3  7     GET /orders/{id}           admin OR read:orders  GET /orders/{id}
+  4  9     DELETE /orders/*           admin                 DELETE /orders/*
+  5  11    POST /orders/{id}/refunds  refund:orders         POST /orders/{id}/refunds
+  6  13    GET /orders/1              vip                   GET /orders/1
+  7  15    * /admin/*                 DENY                  * /admin/*
+
+Unguarded routes: 2 (see errors).
+Coverage: every guarded route is matched by a rule.
+Dead rules: none.
+Wildcard reach (rules that also match these routes):
+  rule 3 (GET /orders/{id}) -> GET /orders/{id}/refunds
+Policy size: largest 1279 bytes, 13 resources (budget 8192 bytes); longest resource 91 of 512 characters:
+  arn:aws-us-gov:execute-api:ap-southeast-2:123456789012:abcdefghij/Dev/POST/orders/*/refunds
+
+error: template.yaml:39: Open event Ping (GET /ping) is on SAM's implicit API (the event has no RestApiId), which no authorizer guards: anyone can call it; add RestApiId: !Ref Api, and Auth: {Authorizer: NONE} only if it must be public
+error: template.yaml:40: Open event Status (GET /status) is an HttpApi event: HTTP APIs are not supported (scopegate is a TOKEN authorizer for REST APIs, and the tools read only Api events), so nothing checks this route against rules.yaml; use Type: Api with RestApiId: !Ref Api
+FAILED: 2 errors, 0 warnings.
+"""
+
+
+def test_check_fails_on_a_route_that_skips_the_authorizer_even_without_strict(orders: Example) -> None:
+    # GIVEN an Api event without RestApiId (SAM's implicit API) and an HttpApi event
+    orders.template.write_text(UNGUARDED_TEMPLATE)
+    # WHEN checked, strict or not
+    relaxed, strict = run_cli("check"), run_cli("check", "--strict")
+    # THEN both are errors with the template line and the fix; the public route is listed by name
+    assert (relaxed.code, relaxed.out, relaxed.err) == (1, UNGUARDED_GOLDEN, "")
+    assert (strict.code, strict.out) == (1, UNGUARDED_GOLDEN)
+
+
+def test_check_json_names_public_and_unguarded_routes(orders: Example) -> None:
+    orders.template.write_text(UNGUARDED_TEMPLATE)
+    report = json.loads(run_cli("check", "--format", "json").out)
+    assert report["public_routes"] == [{"route": "GET /health", "function": "Orders", "event": "Health", "line": 31}]
+    assert [(r["problem"], r["resource"], r["event"], r["line"]) for r in report["unguarded_routes"]] == [
+        ("IMPLICIT_API", "Open", "Ping", 39),
+        ("HTTP_API", "Open", "Status", 40),
+    ]
+    assert report["ok"] is False
+    assert report["errors"][:2] == [f"template.yaml:{r['line']}: {r['message']}" for r in report["unguarded_routes"]]
+
+
+def test_check_lists_no_public_route_when_there_is_none(orders: Example) -> None:
+    orders.template.write_text(TEMPLATE.replace(", Auth: {Authorizer: NONE}", ""))
+    orders.rules.write_text(RULES + "  - route: GET /health\n    scopes: [health]\n")
+    result = run_cli("check", "--strict")
+    assert result.code == 0
+    assert "\nPublic routes: none.\n" in result.out
+    assert "(8 routes guarded by the authorizer, 0 public)" in result.out
