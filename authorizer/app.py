@@ -26,15 +26,9 @@ from authorizer.decision_log import DecisionRecord
 from authorizer.engine import Engine
 from authorizer.errors import AuthorizerFault, InvalidToken
 from authorizer.jwks import FetchRecord, Fetcher, make_http_fetcher
-from authorizer.log_format import DECISION_KEY, DecisionLine, DecisionLogFormatter
 from authorizer.metrics import DecisionMetrics
 
-logger = Logger(
-    service=os.environ.get("POWERTOOLS_SERVICE_NAME", "scopegate"),
-    logger_formatter=DecisionLogFormatter(),
-)
-
-_std_logger = logging.getLogger(logger.name)  # to ask, cheaply, whether a level is on
+logger = Logger(service=os.environ.get("POWERTOOLS_SERVICE_NAME", "scopegate"))
 UNAUTHORIZED = "Unauthorized"  # API Gateway answers 401 for exactly this message
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -134,33 +128,22 @@ def _decide(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def _report(record: DecisionRecord) -> None:
-    """One decision log line, which also carries the decision's EMF metrics.
-
-    The line goes through the Powertools logger's own standard logger (its level, sampling,
-    handlers and formatter), as ``logger.log`` would send it, without the caller lookup: its
-    ``location`` is this function.
-    """
+    """One decision log line, written by the Powertools logger, which also carries the decision's
+    EMF metrics (CloudWatch extracts metrics from any line holding an ``_aws`` directive)."""
     fields = record.as_log_fields()
     level = logging.ERROR if record.outcome == "error" else logging.INFO
     metrics = _container.metrics
     emf = None
     if metrics is not None:
         try:
-            emf = metrics.decision_members(record)
+            emf = metrics.decision_document(record)
         except Exception:  # noqa: BLE001 - metrics never change a decision
             logger.warning("metrics not emitted", extra={"reason": "metrics_fault"})
-    if _std_logger.isEnabledFor(level):
-        if emf is not None:
-            fields.update(emf.dimensions)
-        line = DecisionLine(fields) if emf is None else DecisionLine(fields, emf.raw, emf.raw_keys)
-        _std_logger.handle(
-            _std_logger.makeRecord(
-                _std_logger.name, level, __file__, _REPORT_LINE, "decision", (), None, "_report",
-                {DECISION_KEY: line},
-            )
-        )
+    if level >= logger.log_level:
+        write = logger.error if level == logging.ERROR else logger.info
+        write("decision", extra=fields if emf is None else {**fields, **emf})
     elif emf is not None and metrics is not None:
-        metrics.sink(emf.document())  # the line is filtered out; keep the metrics
+        metrics.record_decision(record)  # the line is filtered out; keep the metrics
     if not record.shadow_agrees:
         logger.warning(
             "shadow disagreement",
@@ -168,16 +151,13 @@ def _report(record: DecisionRecord) -> None:
                 "decision_id": record.decision_id,
                 "method": record.method,
                 "path": fields.get("path"),
-                "client_id": record.client_id,
+                "client_id": fields.get("client_id"),
                 "live_outcome": record.outcome,
                 "live_rule_ids": list(record.rule_ids),
                 "shadow_outcome": record.shadow_outcome,
                 "shadow_rule_ids": list(record.shadow_rule_ids),
             },
         )
-
-
-_REPORT_LINE = _report.__code__.co_firstlineno
 
 
 def _tracer(settings: Settings) -> Any:

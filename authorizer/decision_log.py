@@ -15,6 +15,15 @@ from typing import Any
 MAX_LOGGED_PATH = 256
 
 
+def writable(text: str | None) -> str | None:
+    """``text`` as a UTF-8 stream can write it. A methodArn path or a claim may hold an unpaired
+    surrogate (JSON allows ``"\\ud800"``), which would make stdout drop the whole line; it is
+    written as its escape text instead."""
+    if text is None or text.isascii():
+        return text
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def token_fingerprint(token: str) -> str:
     """First 12 hex digits of the token's SHA-256: correlates calls, reveals nothing."""
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:12]
@@ -54,11 +63,11 @@ class DecisionRecord:
             "decision_id": self.decision_id,
             "outcome": self.outcome,
             "reason": self.reason,
-            "principal": self.principal,
-            "client_id": self.client_id,
-            "issuer": self.issuer,
+            "principal": writable(self.principal),
+            "client_id": writable(self.client_id),
+            "issuer": writable(self.issuer),
             "method": self.method,
-            "path": self.path[:MAX_LOGGED_PATH] if self.path is not None else None,
+            "path": writable(self.path[:MAX_LOGGED_PATH]) if self.path is not None else None,
             "stage": self.stage,
             "rule_ids": list(self.rule_ids),
             "missing_scopes": list(self.missing_scopes),

@@ -39,8 +39,7 @@ class Profile:
 
 
 # (part, functions whose cumulative time it adds, functions whose cumulative time it takes away)
-_LOG_LINE = ("metrics.py:decision_members", "decision_log.py:as_log_fields",
-             "__init__.py:makeRecord", "__init__.py:callHandlers")
+_LOG_LINE = ("metrics.py:decision_document", "decision_log.py:as_log_fields", "logger.py:info", "logger.py:error")
 _PARTS = (
     ("signature check (cryptography, through PyJWT's algorithm)", ("RSAPublicKey' objects>",), ()),
     ("token shape and claims (authorizer/tokens.py)",
