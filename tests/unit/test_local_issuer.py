@@ -1,4 +1,4 @@
-"""local.issuer: the tenant file, the token claims per dialect, the key ring."""
+"""local.issuer: the tenant file, the token claims per dialect, the key ring, the discovery answers."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from local.issuer.claims import TokenRequest, token_claims, token_header
 from local.issuer.directory import Client, DirectoryError, load_directory, parse_directory
+from local.issuer.discovery import authorization_refusal
 from local.issuer.keyring import KeyRing, KeyRingError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -85,3 +86,17 @@ def test_key_ring_refuses_to_retire_the_signing_or_the_next_key() -> None:
         ring.retire(next_kid)
     with pytest.raises(KeyRingError, match="no published key"):
         ring.retire("unknown")
+
+
+@pytest.mark.parametrize(
+    ("response_type", "error"),
+    [(None, "invalid_request"), ("", "invalid_request"), ("none", "unauthorized_client"),
+     ("code", "unsupported_response_type"), ("token id_token", "unsupported_response_type")],
+)
+def test_the_authorization_endpoint_refuses_every_request(response_type: str | None, error: str) -> None:
+    refusal = authorization_refusal(response_type, "http://127.0.0.1:3001/oauth/token")
+    assert refusal.error == error
+    assert refusal.description.endswith(
+        "this issuer grants client_credentials only: POST http://127.0.0.1:3001/oauth/token"
+    )
+    assert refusal.body() == {"error": error, "error_description": refusal.description}
