@@ -20,6 +20,7 @@ from local.issuer.directory import load_directory
 from local.issuer.keyring import KeyRing
 from local.issuer.runner import IssuerServer
 from local.issuer.server import JWKS_PATH, create_issuer_app
+from local.ports import DYNAMODB, GATEWAY, ISSUER
 from local.watcher import FileWatcher
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -33,9 +34,9 @@ class StackConfig:
     clients: Path = REPO_ROOT / "local" / "clients.yaml"
     rules: Path | None = REPO_ROOT / "policies" / "rules.yaml"
     host: str = "127.0.0.1"
-    gateway_port: int = 3000
-    issuer_port: int = 3001
-    dynamodb_port: int = 3002  # moto's server, started when the template declares tables
+    gateway_port: int = GATEWAY.default
+    issuer_port: int = ISSUER.default
+    dynamodb_port: int = DYNAMODB.default  # moto's server, started when the template declares tables
     audience: str = DEFAULT_AUDIENCE
     parameter_overrides: Mapping[str, str] | None = None
 

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from local.background import BackgroundServer
 from local.gateway.events import IncomingRequest
 from local.gateway.gateway import Gateway
+from local.ports import GATEWAY, binding
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 
@@ -69,7 +70,8 @@ class GatewayServer(BackgroundServer):
 
     def __init__(self, gateway: Gateway, host: str = "127.0.0.1", port: int = 0) -> None:
         self.gateway = gateway
-        httpd = ThreadingHTTPServer((host, port), _handler_class(gateway))
+        with binding(GATEWAY, host, port):
+            httpd = ThreadingHTTPServer((host, port), _handler_class(gateway))
         httpd.daemon_threads = True
         self.port = httpd.server_address[1]
         super().__init__(httpd, "gateway")

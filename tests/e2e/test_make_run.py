@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 import signal
+import socket
 import subprocess
 import sys
+
+import pytest
 
 from local.stack import REPO_ROOT
 from tests.support.issuer_client import token_for
@@ -41,17 +44,23 @@ def test_python_m_local_serves_the_walkthrough_and_stops_cleanly_on_ctrl_c() -> 
             process.communicate()
 
 
-def test_python_m_local_reports_a_taken_port_and_exits_1() -> None:
-    import socket
-
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
+@pytest.mark.parametrize("taken_option", ["--gateway-port", "--issuer-port", "--dynamodb-port"])
+def test_python_m_local_names_the_taken_port_and_its_option_and_exits_1(taken_option: str) -> None:
+    # GIVEN a port held by a real socket on 127.0.0.1
+    with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
+        ports = {"--gateway-port": "0", "--issuer-port": "0", "--dynamodb-port": "0", taken_option: str(port)}
+        # WHEN the stack is started with one of its servers on that port
         done = subprocess.run(
-            [sys.executable, "-m", "local", "--gateway-port", str(port), "--issuer-port", "0", "--dynamodb-port", "0"],
+            [sys.executable, "-m", "local", *(part for pair in ports.items() for part in pair)],
             cwd=REPO_ROOT, capture_output=True, text=True, timeout=60,
         )
+    # THEN it exits 1 with one line naming the address, the port and the option that moves it
     assert done.returncode == 1
-    assert done.stderr.startswith("cannot start the local stack: [Errno")
-    assert "Address already in use" in done.stderr
+    server = {"--gateway-port": "gateway", "--issuer-port": "issuer", "--dynamodb-port": "DynamoDB server"}
+    assert done.stderr == (
+        f"cannot start the local stack: the {server[taken_option]} cannot listen on 127.0.0.1:{port}: "
+        f"the port is already in use. Stop what holds the port, or choose another with {taken_option} PORT "
+        f"(make run ARGS=\"{taken_option} PORT\"; 0 picks a free port)\n"
+    )
+
