@@ -36,7 +36,7 @@ def test_shipped_clients_file_has_the_demo_and_the_orders_clients() -> None:
     ("document", "message"),
     [
         ({"version": 2, "apis": [], "clients": []}, "version must be 1"),
-        ({"version": 1, "apis": [], "clients": [], "extra": 1}, "unknown keys"),
+        ({"version": 1, "apis": [], "clients": [], "extra": 1}, "unknown key 'extra'"),
         (
             {"version": 1, "apis": [{"identifier": "a", "scopes": ["x"]}],
              "clients": [{"client_id": "c", "client_secret": "s", "grants": {"a": ["y"]}}]},
@@ -86,6 +86,47 @@ def test_key_ring_refuses_to_retire_the_signing_or_the_next_key() -> None:
         ring.retire(next_kid)
     with pytest.raises(KeyRingError, match="no published key"):
         ring.retire("unknown")
+
+
+SHIPPED_CLIENTS = (REPO / "local" / "clients.yaml").read_text(encoding="utf-8")
+
+
+def _line_of(text: str, fragment: str) -> int:
+    return next(number for number, line in enumerate(text.splitlines(), 1) if fragment in line)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("token_dialect: rfc9068", "token_dialect: jwt", "clients[2]: token_dialect must be one of auth0, rfc9068"),
+        ("  - client_id: demo-writer", "  - client_idd: demo-writer",
+         "clients[1]: unknown key 'client_idd' (allowed keys: add_permissions, client_id, client_secret, grants, "
+         "name, token_dialect)"),
+        ("https://api.scopegate.local: [write:hello]", "https://api.scopegate.local: [write:helo]",
+         "clients[1]: 'https://api.scopegate.local' defines no scopes ['write:helo']"),
+        ("version: 1", "version: 2", "version must be 1 (found 2)"),
+        ("    name: Demo client granted read:hello", "    name: Demo client granted read:hello\n    name: again",
+         "key 'name' appears twice in one mapping (first on line 13); keep one"),
+    ],
+    ids=["dialect", "unknown-key", "undefined-scope", "version", "repeated-key"],
+)
+def test_load_directory_names_the_file_and_the_line(tmp_path: Path, old: str, new: str, message: str) -> None:
+    # GIVEN the shipped clients.yaml with one mistake
+    path = tmp_path / "clients.yaml"
+    text = SHIPPED_CLIENTS.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    line = _line_of(text, new.split("\n")[-1])
+    # WHEN it is loaded THEN the message starts with file:line of the mistake
+    with pytest.raises(DirectoryError) as refused:
+        load_directory(path)
+    assert str(refused.value).startswith(f"{path}:{line}: {message}")
+
+
+def test_load_directory_refuses_yaml_anchors_with_their_line(tmp_path: Path) -> None:
+    path = tmp_path / "clients.yaml"
+    path.write_text("version: 1\napis: &a []\nclients: *a\n", encoding="utf-8")
+    with pytest.raises(DirectoryError, match=rf"^{path}:2: anchors and aliases"):
+        load_directory(path)
 
 
 @pytest.mark.parametrize(
