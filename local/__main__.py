@@ -9,6 +9,7 @@ import sys
 import threading
 from pathlib import Path
 
+from authorizer.errors import RulesError
 from local.issuer.directory import DirectoryError, load_directory
 from local.ports import MOVE_ALL_PORTS, PORT_OPTIONS, PortUnavailable
 from local.stack import DEFAULT_AUDIENCE, REPO_ROOT, Stack, StackConfig
@@ -37,6 +38,8 @@ EPILOG = f"""\
 Every server binds 127.0.0.1. Move all three ports, e.g. when 3000-3002 are taken:
   python -m local {MOVE_ALL_PORTS}
   make run ARGS="{MOVE_ALL_PORTS}"
+template.yaml, the clients file and the rules file are reloaded when they change; a file that
+does not load is reported (file:line) and the stack keeps serving what it served.
 """
 
 
@@ -62,8 +65,8 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     assert defaults.rules is not None
     parser.add_argument(
         "--rules", type=Path, default=defaults.rules, metavar="FILE",
-        help="the rules file to watch; the authorizer reads RULES_FILE, else policies/rules.yaml "
-        f"(default: {_shown(defaults.rules)})",
+        help="the rules file to check at start and watch; the authorizer itself reads RULES_FILE, else "
+        f"policies/rules.yaml (default: {_shown(defaults.rules)})",
     )
     parser.add_argument(
         "--audience", default=DEFAULT_AUDIENCE, help="the API identifier tokens are for (default: %(default)s)"
@@ -126,7 +129,7 @@ def walkthrough(issuer_url: str, gateway_url: str, audience: str, clients: Path)
         "# an invalid token",
         f"curl -i {gateway_url}/hello -H 'Authorization: Bearer not.a.token'",
         "",
-        "Edit policies/rules.yaml and the authorizer restarts with the new rules. Ctrl-C stops.",
+        "Saved changes to template.yaml, clients.yaml and rules.yaml are reloaded. Ctrl-C stops.",
     ]
     return "\n".join(lines)
 
@@ -142,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         stack = Stack(config).start()
-    except (PortUnavailable, DirectoryError, OSError, ValueError) as error:
+    except (PortUnavailable, DirectoryError, RulesError, OSError, ValueError) as error:
         print(f"cannot start the local stack: {error}", file=sys.stderr)
         return 1
     stopping = threading.Event()

@@ -4,6 +4,7 @@ The issuer URL (its ``iss``) includes the port, which is known only once the soc
 (port 0 picks a free one), so the app is built from the URL after binding. The socket is bound
 here, not by Werkzeug (which prints its own message and exits the process when a port is taken),
 so a taken port is a :class:`local.ports.PortUnavailable` naming ``--issuer-port``.
+:meth:`IssuerServer.serve` swaps the app for the next requests (a reloaded clients.yaml).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def _not_ready(environ: dict[str, Any], start_response: Callable[..., Any]) -> I
 
 
 class _CurrentApp:
-    """The WSGI app in service: 503 until the app, which needs the bound port, is built."""
+    """The WSGI app in service; replacing it is one reference assignment (atomic)."""
 
     def __init__(self) -> None:
         self.app: Callable[..., Iterable[bytes]] = _not_ready
@@ -40,8 +41,12 @@ class IssuerServer(BackgroundServer):
             httpd = make_server(host, port, self._current, threaded=True, fd=listener.fileno())
             self.port = listener.getsockname()[1]
         self.url = f"http://{host}:{self.port}/"
-        self._current.app = build_app(self.url)
+        self.serve(build_app(self.url))
         super().__init__(httpd, "issuer")
+
+    def serve(self, app: Callable[..., Iterable[bytes]]) -> None:
+        """Answer the next requests with ``app`` (requests under way finish with the old one)."""
+        self._current.app = app
 
     def start(self) -> IssuerServer:
         self.start_serving()
