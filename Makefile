@@ -9,8 +9,10 @@ PY := $(VENV)/bin/python
 
 help:
 	@echo "make test           install everything (first run) and run the whole test suite"
-	@echo "make run            install everything (first run) and start the local issuer and gateway"
-	@echo "                    (ARGS='--gateway-port 3000 --issuer-port 3001' to choose ports)"
+	@echo "make run            install everything (first run) and start the local issuer and gateway;"
+	@echo "                    ports 3000 (gateway) 3001 (issuer) 3002 (DynamoDB), to move them:"
+	@echo "                    ARGS='--gateway-port 4000 --issuer-port 4001 --dynamodb-port 4002'"
+	@echo "                    (python -m local --help lists every option and its default)"
 	@echo "make lint-template  validate template.yaml with cfn-lint (SAM translator included)"
 	@echo "make check-rules    check policies/rules.yaml against template.yaml and run its decision tables"
 	@echo "make sam-build      sam validate --lint + sam build with the pinned SAM CLI (.venv-sam)"

@@ -9,27 +9,83 @@ import sys
 import threading
 from pathlib import Path
 
+from authorizer.errors import RulesError
 from local.issuer.directory import DirectoryError, load_directory
+from local.ports import MOVE_ALL_PORTS, PORT_OPTIONS, PortUnavailable
 from local.stack import DEFAULT_AUDIENCE, REPO_ROOT, Stack, StackConfig
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port number (0..65535; 0 picks a free port)")
+    return port
+
+
+def _shown(path: Path) -> str:
+    return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
+
+
+DESCRIPTION = """\
+Start scopegate's local stack on 127.0.0.1: an Auth0-style issuer, an API Gateway (REST)
+emulator serving template.yaml with the authorizer pointed at that issuer, and DynamoDB when
+the template has tables. Prints what to try; Ctrl-C stops.
+"""
+EPILOG = f"""\
+Every server binds 127.0.0.1. Move all three ports, e.g. when 3000-3002 are taken:
+  python -m local {MOVE_ALL_PORTS}
+  make run ARGS="{MOVE_ALL_PORTS}"
+template.yaml, the clients file and the rules file are reloaded when they change; a file that
+does not load is reported (file:line) and the stack keeps serving what it served.
+"""
+
+
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
-    parser.add_argument("--gateway-port", type=int, default=3000)
-    parser.add_argument("--issuer-port", type=int, default=3001)
-    parser.add_argument("--dynamodb-port", type=int, default=3002, help="moto's DynamoDB server")
-    parser.add_argument("--template", type=Path, default=REPO_ROOT / "template.yaml")
-    parser.add_argument("--clients", type=Path, default=REPO_ROOT / "local" / "clients.yaml")
-    parser.add_argument(
-        "--rules", type=Path, default=REPO_ROOT / "policies" / "rules.yaml",
-        help="the rules file to watch; the authorizer reads RULES_FILE, else policies/rules.yaml",
+    parser = argparse.ArgumentParser(
+        prog="python -m local", description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--audience", default=DEFAULT_AUDIENCE)
+    for port in PORT_OPTIONS:
+        parser.add_argument(
+            port.option, dest=port.field, type=_port, default=port.default, metavar="PORT",
+            help=f"port of {port.serves} (default: %(default)s; 0 picks a free port)",
+        )
+    defaults = StackConfig()
+    parser.add_argument(
+        "--template", type=Path, default=defaults.template, metavar="FILE",
+        help=f"the SAM template to serve (default: {_shown(defaults.template)})",
+    )
+    parser.add_argument(
+        "--clients", type=Path, default=defaults.clients, metavar="FILE",
+        help=f"the issuer's APIs and clients (default: {_shown(defaults.clients)})",
+    )
+    assert defaults.rules is not None
+    parser.add_argument(
+        "--rules", type=Path, default=defaults.rules, metavar="FILE",
+        help="the rules file to check at start and watch; the authorizer itself reads RULES_FILE, else "
+        f"policies/rules.yaml (default: {_shown(defaults.rules)})",
+    )
+    parser.add_argument(
+        "--audience", default=DEFAULT_AUDIENCE, help="the API identifier tokens are for (default: %(default)s)"
+    )
     parser.add_argument(
         "--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE",
-        help="template parameters, as sam's --parameter-overrides",
+        help="template parameters, as sam's --parameter-overrides (default: none; TokenIssuer, Audience "
+        "and JwksUri are pointed at the local issuer)",
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    chosen = [(port.option, getattr(args, port.field)) for port in PORT_OPTIONS]
+    for index, (option, number) in enumerate(chosen):
+        for other, other_number in chosen[index + 1:]:
+            if number and number == other_number:
+                parser.error(f"{option} and {other} are both {number}: each server needs a port of its own")
+    for item in args.parameter_overrides:
+        if "=" not in item:
+            parser.error(f"--parameter-overrides: {item!r} is not KEY=VALUE")
+    return args
 
 
 READ_TOKEN = "python3 -c 'import json,sys; print(json.load(sys.stdin)[\"access_token\"])'"
@@ -73,7 +129,7 @@ def walkthrough(issuer_url: str, gateway_url: str, audience: str, clients: Path)
         "# an invalid token",
         f"curl -i {gateway_url}/hello -H 'Authorization: Bearer not.a.token'",
         "",
-        "Edit policies/rules.yaml and the authorizer restarts with the new rules. Ctrl-C stops.",
+        "Saved changes to template.yaml, clients.yaml and rules.yaml are reloaded. Ctrl-C stops.",
     ]
     return "\n".join(lines)
 
@@ -84,12 +140,12 @@ def main(argv: list[str] | None = None) -> int:
     overrides = dict(item.split("=", 1) for item in args.parameter_overrides)
     config = StackConfig(
         template=args.template, clients=args.clients, rules=args.rules,
-        gateway_port=args.gateway_port, issuer_port=args.issuer_port, dynamodb_port=args.dynamodb_port,
         audience=args.audience, parameter_overrides=overrides,
+        **{port.field: getattr(args, port.field) for port in PORT_OPTIONS},
     )
     try:
         stack = Stack(config).start()
-    except (OSError, DirectoryError, ValueError) as error:
+    except (PortUnavailable, DirectoryError, RulesError, OSError, ValueError) as error:
         print(f"cannot start the local stack: {error}", file=sys.stderr)
         return 1
     stopping = threading.Event()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from authorizer.sam_template import FunctionSpec
+from local.ports import DYNAMODB, listening_socket
 
 TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes", "LocalSecondaryIndexes")
 ENDPOINT_VARIABLE = "DYNAMODB_ENDPOINT_URL"
@@ -60,11 +61,10 @@ class LocalDynamoDB:
     def __init__(self, template: Path, host: str = "127.0.0.1", port: int = 0, region: str = "us-east-1") -> None:
         from moto.server import ThreadedMotoServer
 
-        import socket
-
-        with socket.socket() as probe:  # a taken port fails here, as OSError, not in moto's thread
-            probe.bind((host, port))
-            port = probe.getsockname()[1]
+        if port:
+            # moto binds in its own thread, where a taken port would exit that thread and leave
+            # start() waiting for ever: try the port here first, so it fails as PortUnavailable
+            listening_socket(DYNAMODB, host, port).close()
         self.template, self.host, self.port, self.region = template, host, port, region
         self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
         self.tables: list[str] = []
@@ -81,6 +81,7 @@ class LocalDynamoDB:
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per DynamoDB call
         self._server.start()
+        self.port = self._server.get_host_and_port()[1]  # the port moto bound, when 0 asked for a free one
         # moto keeps its backends per process: start every stack from empty tables
         requests.post(self.url + "/moto-api/reset", timeout=10).raise_for_status()
         client = boto3.client(

@@ -1,4 +1,15 @@
-"""The whole local stack: issuer + gateway (+ a rules watcher), started and stopped together."""
+"""The whole local stack: issuer + gateway (+ DynamoDB), started, reloaded and stopped together.
+
+A watcher reloads the three files the stack reads when their content changes:
+
+* template.yaml: a new gateway (routes, authorizer, functions in fresh workers, an empty result
+  cache) serves the next requests; the DynamoDB tables cannot change without a restart;
+* clients.yaml: the issuer serves the new tenant (the signing keys stay, so tokens stay valid);
+* rules.yaml: checked at once, then the authorizer is restarted (it reads the rules at cold start).
+
+A file that does not load is reported at once with its ``file:line:`` message, and changes nothing:
+the stack keeps serving what it served.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +17,24 @@ import logging
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-
 from dataclasses import replace as replace_spec
+from pathlib import Path
+from typing import Any
 
-from authorizer.sam_template import load_template
+from authorizer.errors import RulesError
+from authorizer.rules import load_rules
+from authorizer.sam_template import SamApplication, TemplateError, load_template
 from local.dynamodb import LocalDynamoDB, point_functions_at, template_tables
 from local.gateway.events import LOCAL_REGION
 from local.gateway.functions import FunctionPool
 from local.gateway.gateway import Gateway
 from local.gateway.server import GatewayServer
-from local.issuer.directory import load_directory
+from local.issuer.directory import DirectoryError, load_directory
+from local.issuer.discovery import JWKS_PATH
 from local.issuer.keyring import KeyRing
 from local.issuer.runner import IssuerServer
-from local.issuer.server import JWKS_PATH, create_issuer_app
+from local.issuer.server import create_issuer_app
+from local.ports import DYNAMODB, GATEWAY, ISSUER
 from local.watcher import FileWatcher
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -33,11 +48,17 @@ class StackConfig:
     clients: Path = REPO_ROOT / "local" / "clients.yaml"
     rules: Path | None = REPO_ROOT / "policies" / "rules.yaml"
     host: str = "127.0.0.1"
-    gateway_port: int = 3000
-    issuer_port: int = 3001
-    dynamodb_port: int = 3002  # moto's server, started when the template declares tables
+    gateway_port: int = GATEWAY.default
+    issuer_port: int = ISSUER.default
+    dynamodb_port: int = DYNAMODB.default  # moto's server, started when the template declares tables
     audience: str = DEFAULT_AUDIENCE
     parameter_overrides: Mapping[str, str] | None = None
+    watch: bool = True  # reload the files on change (tests call Stack.watcher.check() themselves)
+    reload_interval_seconds: float = 0.5
+
+
+class TablesChanged(ValueError):
+    """A reloaded template declares other DynamoDB tables than the running stack created."""
 
 
 class Stack:
@@ -51,6 +72,7 @@ class Stack:
         self.server: GatewayServer | None = None
         self.watcher: FileWatcher | None = None
         self.dynamodb: LocalDynamoDB | None = None
+        self._tables: dict[str, dict[str, Any]] = {}
 
     @property
     def gateway(self) -> Gateway:
@@ -67,31 +89,99 @@ class Stack:
     def _start(self) -> Stack:
         cfg = self.config
         directory = load_directory(cfg.clients)
+        if cfg.rules is not None:
+            load_rules(cfg.rules)  # a broken rules file stops the start, as it would every request
         self.issuer = IssuerServer(
             lambda url: create_issuer_app(directory, self.keys, url), cfg.host, cfg.issuer_port
         ).start()
         self.issuer_url = self.issuer.url
-        overrides = {
-            "TokenIssuer": self.issuer_url,
-            "Audience": cfg.audience,
-            "JwksUri": self.issuer_url.rstrip("/") + JWKS_PATH,
-            **(cfg.parameter_overrides or {}),
-        }
-        app = load_template(cfg.template, overrides)
-        if template_tables(cfg.template):
+        app = self._load_application()
+        self._tables = template_tables(cfg.template)
+        if self._tables:
             self.dynamodb = LocalDynamoDB(cfg.template, cfg.host, cfg.dynamodb_port, LOCAL_REGION).start()
-            app = replace_spec(app, functions=point_functions_at(app.functions, self.dynamodb.url))
-        pool = FunctionPool(app.functions, cfg.template.parent, LOCAL_REGION)
-        self.server = GatewayServer(Gateway(app, pool, self._clock), cfg.host, cfg.gateway_port).start()
-        stage = next(iter(app.apis.values())).stage if app.apis else "Prod"
-        self.gateway_url = f"http://{cfg.host}:{self.server.port}/{stage}"
+        self.server = GatewayServer(self._new_gateway(app), cfg.host, cfg.gateway_port).start()
+        self.gateway_url = self._gateway_url(app)
+        watched: dict[Path, Callable[[], None]] = {
+            cfg.template: self.reload_template,
+            cfg.clients: self.reload_clients,
+        }
         if cfg.rules is not None:
-            self.watcher = FileWatcher(cfg.rules, self._rules_changed).start()
+            watched[cfg.rules] = self.reload_rules
+        self.watcher = FileWatcher(watched, cfg.reload_interval_seconds)
+        if cfg.watch:
+            self.watcher.start()
         return self
 
-    def _rules_changed(self) -> None:
-        log.warning("%s changed: authorizer restarted, result cache cleared", self.config.rules)
+    # -- what the files turn into ----------------------------------------------------------------
+    def _load_application(self) -> SamApplication:
+        """template.yaml with the authorizer pointed at the local issuer (raises TemplateError)."""
+        overrides = {
+            "TokenIssuer": self.issuer_url,
+            "Audience": self.config.audience,
+            "JwksUri": self.issuer_url.rstrip("/") + JWKS_PATH,
+            **(self.config.parameter_overrides or {}),
+        }
+        return load_template(self.config.template, overrides)
+
+    def _new_gateway(self, app: SamApplication) -> Gateway:
+        if self.dynamodb is not None:
+            app = replace_spec(app, functions=point_functions_at(app.functions, self.dynamodb.url))
+        pool = FunctionPool(app.functions, self.config.template.parent, LOCAL_REGION)
+        return Gateway(app, pool, self._clock)
+
+    def _gateway_url(self, app: SamApplication) -> str:
+        assert self.server is not None
+        stage = next(iter(app.apis.values())).stage if app.apis else "Prod"
+        return f"http://{self.config.host}:{self.server.port}/{stage}"
+
+    # -- reloads (the watcher's thread calls them, one at a time) ----------------------------------
+    def reload_template(self) -> None:
+        path = self.config.template
+        try:
+            app = self._load_application()
+            tables = template_tables(path)
+            if tables != self._tables:
+                raise TablesChanged(
+                    f"{path}: the DynamoDB tables changed; stop the stack and start it again to "
+                    "create them (moto's tables are made at start)"
+                )
+        except (TemplateError, TablesChanged) as error:
+            log.error("%s -- not applied: the gateway keeps serving the previous template", error)
+            return
+        except Exception as error:  # sam_template or cfn-lint refusing in words of their own
+            log.error("%s: cannot load (%s: %s) -- not applied: the gateway keeps serving the previous "
+                      "template", path, type(error).__name__, error)
+            return
+        assert self.server is not None
+        previous = self.server.replace_gateway(self._new_gateway(app))
+        previous.functions.close()
+        self.gateway_url = self._gateway_url(app)
+        log.warning("%s reloaded: %d routes at %s/, functions restarted, result cache cleared",
+                    path, len(app.routes), self.gateway_url)
+
+    def reload_clients(self) -> None:
+        path = self.config.clients
+        try:
+            directory = load_directory(path)
+        except DirectoryError as error:
+            log.error("%s -- not applied: the issuer keeps the previous clients", error)
+            return
+        assert self.issuer is not None
+        self.issuer.serve(create_issuer_app(directory, self.keys, self.issuer_url))
+        log.warning("%s reloaded: %d clients, %d APIs (same signing keys: issued tokens stay valid)",
+                    path, len(directory.clients), len(directory.apis))
+
+    def reload_rules(self) -> None:
+        path = self.config.rules
+        assert path is not None
+        try:
+            load_rules(path)
+        except RulesError as error:
+            log.error("%s -- not applied: the authorizer is not restarted, a warm one keeps the previous "
+                      "rules (a cold start would refuse every request with 500 until the file loads)", error)
+            return
         self.gateway.restart_authorizers()
+        log.warning("%s changed: authorizer restarted, result cache cleared", path)
 
     def stop(self) -> None:
         if self.watcher is not None:
@@ -102,4 +192,3 @@ class Stack:
             self.issuer.stop()
         if self.dynamodb is not None:
             self.dynamodb.stop()
-

@@ -2,7 +2,9 @@
 
 :class:`FunctionPool` starts a function's worker on first use and keeps it (a warm container);
 one invocation at a time per function; a worker that exceeds the function's timeout is killed
-(a cold start follows). :meth:`FunctionPool.restart` drops a worker, e.g. after its rules changed.
+(a cold start follows). :meth:`FunctionPool.restart` drops a worker, e.g. after its rules changed;
+:meth:`FunctionPool.close` drops them all, and a request still under way on a closed pool (the
+template was reloaded meanwhile) is answered by a worker that is stopped right after.
 """
 
 from __future__ import annotations
@@ -108,6 +110,7 @@ class FunctionPool:
         self._region = region
         self._workers: dict[str, _Worker] = {}
         self._locks = {name: threading.Lock() for name in functions}
+        self._closed = False
         self.invocations: Counter[str] = Counter()
 
     def invoke(self, name: str, event: Mapping[str, Any], request_id: str) -> Invocation:
@@ -123,7 +126,7 @@ class FunctionPool:
                 worker.stop()
                 del self._workers[name]
                 raise InvocationTimeout(f"{name} did not answer within {spec.timeout_seconds} s") from None
-            if not invocation.ok and invocation.error_type == "Runtime.ExitError":
+            if self._closed or (not invocation.ok and invocation.error_type == "Runtime.ExitError"):
                 worker.stop()
                 del self._workers[name]
             return invocation
@@ -136,5 +139,7 @@ class FunctionPool:
                 worker.stop()
 
     def close(self) -> None:
-        for name in list(self._workers):
+        """Stop every worker, after its invocation under way; later invocations leave none running."""
+        self._closed = True
+        for name in self._functions:
             self.restart(name)

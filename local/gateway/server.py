@@ -1,4 +1,8 @@
-"""The gateway's HTTP listener on 127.0.0.1: ``/<Stage>/<path>`` -> :class:`Gateway`."""
+"""The gateway's HTTP listener on 127.0.0.1: ``/<Stage>/<path>`` -> :class:`Gateway`.
+
+:meth:`GatewayServer.replace_gateway` swaps the gateway for the next requests (a reloaded
+template.yaml); each request is served by the gateway in service when it arrived.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from local.background import BackgroundServer
 from local.gateway.events import IncomingRequest
 from local.gateway.gateway import Gateway
+from local.ports import GATEWAY, binding
 
 MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 
@@ -22,7 +27,7 @@ def split_stage(raw_path: str) -> tuple[str, str]:
     return stage, "/" + rest
 
 
-def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
+def _handler_class(server: GatewayServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         disable_nagle_algorithm = True
@@ -49,7 +54,7 @@ def _handler_class(gateway: Gateway) -> type[BaseHTTPRequestHandler]:
                 request_id=str(uuid.uuid4()),
                 received_at=time.time(),
             )
-            answer = gateway.handle(request)
+            answer = server.gateway.handle(request)
             self.send_response(answer.status)
             for name, value in answer.headers:
                 if name.lower() not in ("content-length", "connection", "transfer-encoding"):
@@ -69,7 +74,8 @@ class GatewayServer(BackgroundServer):
 
     def __init__(self, gateway: Gateway, host: str = "127.0.0.1", port: int = 0) -> None:
         self.gateway = gateway
-        httpd = ThreadingHTTPServer((host, port), _handler_class(gateway))
+        with binding(GATEWAY, host, port):
+            httpd = ThreadingHTTPServer((host, port), _handler_class(self))
         httpd.daemon_threads = True
         self.port = httpd.server_address[1]
         super().__init__(httpd, "gateway")
@@ -77,6 +83,11 @@ class GatewayServer(BackgroundServer):
     def start(self) -> GatewayServer:
         self.start_serving()
         return self
+
+    def replace_gateway(self, gateway: Gateway) -> Gateway:
+        """Serve the next requests with ``gateway``; return the one it replaces (still to close)."""
+        previous, self.gateway = self.gateway, gateway
+        return previous
 
     def stop(self) -> None:
         self.stop_serving()

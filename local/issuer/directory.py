@@ -1,9 +1,10 @@
-"""The issuer's tenant: APIs and machine-to-machine clients, read from local/clients.yaml (pure).
+"""The issuer's tenant: APIs and machine-to-machine clients, read from local/clients.yaml.
 
 The file is the local stand-in for Auth0's "APIs" and "Machine to Machine Applications"
 screens: each API has an identifier (the ``audience``) and the scopes it defines; each client
 has an id, a secret, the token dialect it receives and, per audience, the scopes it was granted
-(Auth0's "client grant").
+(Auth0's "client grant"). The file is read with the rules' strict YAML loader
+(:mod:`authorizer.yaml_source`: no anchors, no repeated keys), so every problem names its line.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from authorizer.yaml_source import YamlProblem, load_yaml, located
 
 DIALECTS = ("auth0", "rfc9068")
 DEFAULT_TOKEN_LIFETIME_SECONDS = 86400  # Auth0's default for a custom API
@@ -51,64 +52,109 @@ class Directory:
     clients: Mapping[str, Client]
 
 
-def _strings(value: Any, where: str) -> tuple[str, ...]:
+def _line(node: Any, key: str | None = None) -> int | None:
+    """The line of ``key`` in a mapping read by :func:`load_directory` (else of the node), if known."""
+    key_lines = getattr(node, "key_lines", None) or {}
+    return key_lines.get(key) or getattr(node, "line", None) or None
+
+
+class _Problems:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def fail(self, line: int | None, message: str) -> DirectoryError:
+        return DirectoryError(located(self.source, line, message))
+
+
+def _strings(value: Any, where: str, line: int | None, problems: _Problems) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise DirectoryError(f"{where} must be a list of non-empty strings")
+        raise problems.fail(line, f"{where} must be a list of non-empty strings")
     return tuple(value)
 
 
-def _keys(mapping: Any, where: str, required: set[str], optional: set[str]) -> dict[str, Any]:
+def _keys(
+    mapping: Any, where: str, line: int | None, required: set[str], optional: set[str], problems: _Problems
+) -> dict[str, Any]:
     if not isinstance(mapping, dict):
-        raise DirectoryError(f"{where} must be a mapping")
-    unknown = sorted(set(mapping) - required - optional)
+        raise problems.fail(line, f"{where} must be a mapping")
+    for key in mapping:
+        if key not in required | optional:
+            allowed = ", ".join(sorted(required | optional))
+            raise problems.fail(_line(mapping, key), f"{where}: unknown key '{key}' (allowed keys: {allowed})")
     missing = sorted(required - set(mapping))
-    if unknown or missing:
-        raise DirectoryError(f"{where}: unknown keys {unknown}, missing keys {missing}")
+    if missing:
+        raise problems.fail(_line(mapping), f"{where}: missing keys {missing}")
     return mapping
 
 
+def _items(node: Any, key: str, problems: _Problems) -> list[tuple[Any, int | None]]:
+    """The items of the list under ``key`` with their lines (``[]`` when the value is empty)."""
+    items = node.get(key) or []
+    if not isinstance(items, list):
+        raise problems.fail(_line(node, key), f"'{key}' must be a list")
+    lines = getattr(items, "item_lines", None) or [None] * len(items)
+    return list(zip(items, lines))
+
+
 def parse_directory(document: Any, source: str) -> Directory:
-    """Validate a loaded clients.yaml document; raise :class:`DirectoryError` naming the problem."""
-    root = _keys(document, source, {"version", "apis", "clients"}, set())
-    if root["version"] != 1:
-        raise DirectoryError(f"{source}: version must be 1")
+    """Validate a loaded clients.yaml document; raise :class:`DirectoryError` naming the problem.
+
+    A document read by :func:`load_directory` remembers its lines, and the message starts with
+    ``file:line:``; a plain dict gives ``file:`` only.
+    """
+    problems = _Problems(source)
+    root = _keys(document, "top level", _line(document), {"version", "apis", "clients"}, set(), problems)
+    if root["version"] != 1 or isinstance(root["version"], bool):
+        raise problems.fail(_line(root, "version"), f"version must be 1 (found {root['version']!r})")
     apis: dict[str, ApiResource] = {}
-    for index, raw in enumerate(root["apis"] or []):
-        where = f"{source}: apis[{index}]"
-        spec = _keys(raw, where, {"identifier", "scopes"}, {"name", "token_lifetime_seconds"})
+    for index, (raw, line) in enumerate(_items(root, "apis", problems)):
+        where = f"apis[{index}]"
+        spec = _keys(raw, where, line, {"identifier", "scopes"}, {"name", "token_lifetime_seconds"}, problems)
         lifetime = spec.get("token_lifetime_seconds", DEFAULT_TOKEN_LIFETIME_SECONDS)
-        if not isinstance(lifetime, int) or not 1 <= lifetime <= 2_592_000:
-            raise DirectoryError(f"{where}: token_lifetime_seconds must be 1..2592000")
+        if not isinstance(lifetime, int) or isinstance(lifetime, bool) or not 1 <= lifetime <= 2_592_000:
+            raise problems.fail(
+                _line(spec, "token_lifetime_seconds"), f"{where}: token_lifetime_seconds must be 1..2592000"
+            )
         api = ApiResource(
             identifier=str(spec["identifier"]),
             name=str(spec.get("name", spec["identifier"])),
-            scopes=_strings(spec["scopes"], f"{where}.scopes"),
+            scopes=_strings(spec["scopes"], f"{where}.scopes", _line(spec, "scopes"), problems),
             token_lifetime_seconds=lifetime,
         )
         if api.identifier in apis:
-            raise DirectoryError(f"{where}: identifier {api.identifier!r} is repeated")
+            raise problems.fail(
+                _line(spec, "identifier"), f"{where}: identifier {api.identifier!r} is repeated"
+            )
         apis[api.identifier] = api
     clients: dict[str, Client] = {}
-    for index, raw in enumerate(root["clients"] or []):
-        where = f"{source}: clients[{index}]"
+    for index, (raw, line) in enumerate(_items(root, "clients", problems)):
+        where = f"clients[{index}]"
         spec = _keys(
             raw,
             where,
+            line,
             {"client_id", "client_secret", "grants"},
             {"name", "token_dialect", "add_permissions"},
+            problems,
         )
         dialect = spec.get("token_dialect", "auth0")
         if dialect not in DIALECTS:
-            raise DirectoryError(f"{where}: token_dialect must be one of {', '.join(DIALECTS)}")
+            raise problems.fail(
+                _line(spec, "token_dialect"), f"{where}: token_dialect must be one of {', '.join(DIALECTS)}"
+            )
+        raw_grants = spec["grants"] or {}
+        if not isinstance(raw_grants, dict):
+            raise problems.fail(_line(spec, "grants"), f"{where}: grants must be a mapping of audience to scopes")
         grants: dict[str, tuple[str, ...]] = {}
-        for audience, scopes in (spec["grants"] or {}).items():
+        for audience, scopes in raw_grants.items():
+            grant_line = _line(raw_grants, audience)
             api = apis.get(audience)
             if api is None:
-                raise DirectoryError(f"{where}: grant for unknown API {audience!r}")
-            granted = _strings(scopes, f"{where}.grants[{audience!r}]")
+                raise problems.fail(grant_line, f"{where}: grant for unknown API {audience!r}")
+            granted = _strings(scopes, f"{where}.grants[{audience!r}]", grant_line, problems)
             undefined = sorted(set(granted) - set(api.scopes))
             if undefined:
-                raise DirectoryError(f"{where}: {audience!r} defines no scopes {undefined}")
+                raise problems.fail(grant_line, f"{where}: {audience!r} defines no scopes {undefined}")
             grants[audience] = granted
         client = Client(
             client_id=str(spec["client_id"]),
@@ -119,14 +165,21 @@ def parse_directory(document: Any, source: str) -> Directory:
             grants=grants,
         )
         if client.client_id in clients:
-            raise DirectoryError(f"{where}: client_id {client.client_id!r} is repeated")
+            raise problems.fail(
+                _line(spec, "client_id"), f"{where}: client_id {client.client_id!r} is repeated"
+            )
         clients[client.client_id] = client
     return Directory(apis=apis, clients=clients)
 
 
 def load_directory(path: Path) -> Directory:
+    """Read and validate clients.yaml; a :class:`DirectoryError` starts with ``file:line:``."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
         raise DirectoryError(f"{path}: cannot read ({error})") from None
+    try:
+        document = load_yaml(text)
+    except YamlProblem as problem:
+        raise DirectoryError(located(str(path), problem.line, str(problem))) from None
     return parse_directory(document, str(path))

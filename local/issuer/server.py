@@ -6,8 +6,9 @@ the grant type; :class:`Auth0ClientCredentialsGrant` adds what Auth0 checks on t
 the client's dialect. Auth0 also accepts a JSON body, which :class:`JsonBodyAsForm` turns into the
 form Authlib reads.
 
-Routes: ``POST /oauth/token``, ``GET /.well-known/jwks.json``,
-``GET /.well-known/openid-configuration``.
+Routes: ``POST /oauth/token``, ``GET /.well-known/jwks.json``, the metadata documents
+``GET /.well-known/openid-configuration`` and ``GET /.well-known/oauth-authorization-server``, and
+``/authorize``, which refuses every request (see :mod:`local.issuer.discovery`).
 """
 
 from __future__ import annotations
@@ -24,17 +25,23 @@ from authlib.integrations.flask_oauth2 import AuthorizationServer
 from authlib.oauth2 import OAuth2Error
 from authlib.oauth2.rfc6749 import ClientMixin, grants
 from authlib.oauth2.rfc6749.util import scope_to_list
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from joserfc import jwt
 
-from local.issuer import errors
+from local.issuer import discovery, errors
 from local.issuer.claims import TokenRequest, token_claims, token_header
 from local.issuer.directory import Client, Directory
+from local.issuer.discovery import (
+    AUTHORIZE_PATH,
+    JWKS_PATH,
+    OAUTH_METADATA_PATH,
+    OPENID_CONFIGURATION_PATH,
+    TOKEN_PATH,
+    authorization_refusal,
+    authorization_server_metadata,
+    openid_provider_metadata,
+)
 from local.issuer.keyring import SIGNING_ALGORITHM, KeyRing
-
-TOKEN_PATH = "/oauth/token"
-JWKS_PATH = "/.well-known/jwks.json"
-
 
 class RegisteredClient(ClientMixin):
     """A :class:`Client` as Authlib sees it: confidential, client-credentials only."""
@@ -49,10 +56,10 @@ class RegisteredClient(ClientMixin):
         return self.client.secret_matches(client_secret)
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
-        return method in ("client_secret_basic", "client_secret_post")
+        return method in discovery.TOKEN_ENDPOINT_AUTH_METHODS
 
     def check_grant_type(self, grant_type: str) -> bool:
-        return grant_type == "client_credentials"
+        return grant_type in discovery.GRANT_TYPES
 
     def get_allowed_scope(self, scope: str) -> str:  # the grant decides per audience
         return scope
@@ -68,7 +75,7 @@ class RegisteredClient(ClientMixin):
 
 
 class Auth0ClientCredentialsGrant(grants.ClientCredentialsGrant):
-    TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+    TOKEN_ENDPOINT_AUTH_METHODS = list(discovery.TOKEN_ENDPOINT_AUTH_METHODS)
 
     def validate_token_request(self) -> None:
         super().validate_token_request()  # client authentication and grant type (Authlib)
@@ -177,19 +184,20 @@ def create_issuer_app(
     def jwks() -> Any:
         return jsonify(keys.jwks())
 
-    @app.get("/.well-known/openid-configuration")
+    scopes = [scope for api in directory.apis.values() for scope in api.scopes]
+
+    @app.get(OAUTH_METADATA_PATH)
+    def oauth_authorization_server() -> Any:
+        return jsonify(authorization_server_metadata(issuer, scopes))
+
+    @app.get(OPENID_CONFIGURATION_PATH)
     def openid_configuration() -> Any:
-        return jsonify(
-            {
-                "issuer": issuer,
-                "token_endpoint": base + TOKEN_PATH,
-                "jwks_uri": base + JWKS_PATH,
-                "grant_types_supported": ["client_credentials"],
-                "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-                "id_token_signing_alg_values_supported": [SIGNING_ALGORITHM],
-                "scopes_supported": sorted({s for api in directory.apis.values() for s in api.scopes}),
-            }
-        )
+        return jsonify(openid_provider_metadata(issuer, scopes, SIGNING_ALGORITHM))
+
+    @app.route(AUTHORIZE_PATH, methods=["GET", "POST"])
+    def authorize() -> Any:
+        refusal = authorization_refusal(request.values.get("response_type"), base + TOKEN_PATH)
+        return jsonify(refusal.body()), 400, {"Cache-Control": "no-store"}
 
     app.wsgi_app = JsonBodyAsForm(app.wsgi_app)  # type: ignore[method-assign]
     return app

@@ -8,6 +8,8 @@ from typing import Any
 
 import jwt
 import pytest
+from authlib.oauth2.rfc8414 import AuthorizationServerMetadata
+from authlib.oidc.discovery import OpenIDProviderMetadata
 
 from local.issuer.directory import Directory, load_directory, parse_directory
 from local.issuer.keyring import KeyRing
@@ -138,17 +140,70 @@ def test_unsupported_grant_type(issuer: Issuer) -> None:
     )
 
 
-def test_discovery_document(issuer: Issuer) -> None:
-    document = http("GET", issuer.url + ".well-known/openid-configuration").json()
-    assert document == {
+SCOPES = ["admin", "read:hello", "read:orders", "refund:orders", "write:hello", "write:orders"]
+
+
+def test_rfc8414_metadata_validates_with_authlib_and_says_client_credentials_only(issuer: Issuer) -> None:
+    # GIVEN the issuer's RFC 8414 document, at the well-known path its issuer identifier gives
+    answer = http("GET", issuer.url + ".well-known/oauth-authorization-server")
+    # THEN Authlib's own RFC 8414 model accepts it, and it describes this server and no more
+    assert answer.status == 200
+    AuthorizationServerMetadata(answer.json()).validate()
+    assert answer.json() == {
         "issuer": issuer.url,
+        "authorization_endpoint": issuer.url + "authorize",
         "token_endpoint": issuer.url + "oauth/token",
         "jwks_uri": issuer.url + ".well-known/jwks.json",
+        "scopes_supported": SCOPES,
+        "response_types_supported": ["none"],
         "grant_types_supported": ["client_credentials"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "scopes_supported": ["admin", "read:hello", "read:orders", "refund:orders", "write:hello", "write:orders"],
     }
+
+
+def test_openid_configuration_validates_with_authlib(issuer: Issuer) -> None:
+    answer = http("GET", issuer.url + ".well-known/openid-configuration")
+    assert answer.status == 200
+    OpenIDProviderMetadata(answer.json()).validate()
+    oauth = http("GET", issuer.url + ".well-known/oauth-authorization-server").json()
+    assert answer.json() == {
+        **oauth,
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+    }
+
+
+def test_the_documents_endpoints_answer_as_they_say(issuer: Issuer) -> None:
+    document = http("GET", issuer.url + ".well-known/openid-configuration").json()
+    # the token endpoint issues a token that verifies against jwks_uri
+    token = token_for(issuer.url, "demo-reader")
+    key = jwt.PyJWKClient(document["jwks_uri"]).get_signing_key_from_jwt(token)
+    claims = jwt.decode(token, key.key, algorithms=["RS256"], audience=LOCAL_API, issuer=document["issuer"],
+                        options={"verify_exp": False, "verify_iat": False})
+    assert claims["sub"] == "demo-reader@clients"
+    assert request_token(document["token_endpoint"].removesuffix("oauth/token"), "demo-reader").status == 200
+
+
+@pytest.mark.parametrize(
+    ("method", "query", "error"),
+    [
+        ("GET", "?response_type=code&client_id=demo-reader&redirect_uri=https://attacker.example/cb",
+         "unsupported_response_type"),
+        ("GET", "?response_type=none&client_id=demo-reader", "unauthorized_client"),
+        ("GET", "", "invalid_request"),
+        ("POST", "?response_type=token", "unsupported_response_type"),
+    ],
+)
+def test_the_authorization_endpoint_refuses_with_an_oauth_error_and_never_redirects(
+    issuer: Issuer, method: str, query: str, error: str
+) -> None:
+    answer = http(method, issuer.url + "authorize" + query)
+    assert (answer.status, answer.json()["error"]) == (400, error)
+    assert answer.json()["error_description"].endswith(
+        f"this issuer grants client_credentials only: POST {issuer.url}oauth/token"
+    )
+    assert "Location" not in answer.headers
+    assert answer.headers["Cache-Control"] == "no-store"
 
 
 def test_rotation_publish_switch_retire(issuer: Issuer) -> None:

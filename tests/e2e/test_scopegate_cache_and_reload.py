@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,10 @@ rules:
   - route: GET /reports
     scopes: [write:hello]
 """
+
+
+def _line_of(text: str, fragment: str) -> int:
+    return next(number for number, line in enumerate(text.splitlines(), 1) if fragment in line)
 
 
 @pytest.fixture
@@ -42,10 +47,11 @@ def cached_stack(tmp_path: Path, rules_file: Path) -> Iterator[Stack]:
         ),
         encoding="utf-8",
     )
-    config = StackConfig(template=template, rules=rules_file, gateway_port=0, issuer_port=0, dynamodb_port=0)
+    config = StackConfig(
+        template=template, rules=rules_file, gateway_port=0, issuer_port=0, dynamodb_port=0,
+        watch=False,  # the tests call check() themselves instead of waiting for the poll
+    )
     running = Stack(config, clock=ManualClock()).start()
-    assert running.watcher is not None
-    running.watcher.stop()  # the test calls check() itself instead of waiting for the poll
     try:
         yield running
     finally:
@@ -67,9 +73,32 @@ def test_rules_change_restarts_the_authorizer_with_the_new_rules(cached_stack: S
     assert http("GET", cached_stack.gateway_url + "/hello", bearer(token)).status == 403
     # WHEN the rules let write:hello read /hello too
     rules_file.write_text(RULES.replace("scopes: [read:hello]", "any_scopes: [read:hello, write:hello]"))
-    assert cached_stack.watcher is not None and cached_stack.watcher.check() is True
+    assert cached_stack.watcher is not None and cached_stack.watcher.check() == [rules_file]
     # THEN a fresh authorizer decides with the new rules
     assert http("GET", cached_stack.gateway_url + "/hello", bearer(token)).status == 200
+    assert cached_stack.gateway.functions.invocations["AuthorizerFunction"] == 2
+
+
+def test_a_broken_rules_file_is_reported_at_once_and_the_warm_authorizer_keeps_its_rules(
+    cached_stack: Stack, rules_file: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # GIVEN a warm authorizer that allows demo-reader on /hello
+    token = token_for(cached_stack.issuer_url, "demo-reader")
+    assert http("GET", cached_stack.gateway_url + "/hello", bearer(token)).status == 200
+    # WHEN the rules get a typo (scope: for scopes:) and the change is detected, before any request
+    broken = RULES.replace("scopes: [read:hello]", "scope: [read:hello]")
+    rules_file.write_text(broken)
+    with caplog.at_level(logging.ERROR, logger="local"):
+        assert cached_stack.watcher is not None and cached_stack.watcher.check() == [rules_file]
+    # THEN file:line and the fix are printed at that moment
+    assert [r.getMessage() for r in caplog.records if r.name == "local"] == [
+        f"{rules_file}:{_line_of(broken, 'scope:')}: rule 1 (GET /hello): unknown key 'scope'; did you mean "
+        "'scopes'? -- not applied: the authorizer is not restarted, a warm one keeps the previous rules "
+        "(a cold start would refuse every request with 500 until the file loads)"
+    ]
+    # AND the warm authorizer decides a new token with the previous rules
+    other = token_for(cached_stack.issuer_url, "orders-reader")  # read:hello too
+    assert http("GET", cached_stack.gateway_url + "/hello", bearer(other)).status == 200
     assert cached_stack.gateway.functions.invocations["AuthorizerFunction"] == 2
 
 

@@ -1,4 +1,4 @@
-"""local.issuer: the tenant file, the token claims per dialect, the key ring."""
+"""local.issuer: the tenant file, the token claims per dialect, the key ring, the discovery answers."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from local.issuer.claims import TokenRequest, token_claims, token_header
 from local.issuer.directory import Client, DirectoryError, load_directory, parse_directory
+from local.issuer.discovery import authorization_refusal
 from local.issuer.keyring import KeyRing, KeyRingError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -45,7 +46,7 @@ def test_readme_lists_every_local_client_with_its_secret_and_scopes() -> None:
     ("document", "message"),
     [
         ({"version": 2, "apis": [], "clients": []}, "version must be 1"),
-        ({"version": 1, "apis": [], "clients": [], "extra": 1}, "unknown keys"),
+        ({"version": 1, "apis": [], "clients": [], "extra": 1}, "unknown key 'extra'"),
         (
             {"version": 1, "apis": [{"identifier": "a", "scopes": ["x"]}],
              "clients": [{"client_id": "c", "client_secret": "s", "grants": {"a": ["y"]}}]},
@@ -95,3 +96,58 @@ def test_key_ring_refuses_to_retire_the_signing_or_the_next_key() -> None:
         ring.retire(next_kid)
     with pytest.raises(KeyRingError, match="no published key"):
         ring.retire("unknown")
+
+
+SHIPPED_CLIENTS = (REPO / "local" / "clients.yaml").read_text(encoding="utf-8")
+
+
+def _line_of(text: str, fragment: str) -> int:
+    return next(number for number, line in enumerate(text.splitlines(), 1) if fragment in line)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("token_dialect: rfc9068", "token_dialect: jwt", "clients[2]: token_dialect must be one of auth0, rfc9068"),
+        ("  - client_id: demo-writer", "  - client_idd: demo-writer",
+         "clients[1]: unknown key 'client_idd' (allowed keys: add_permissions, client_id, client_secret, grants, "
+         "name, token_dialect)"),
+        ("https://api.scopegate.local: [write:hello]", "https://api.scopegate.local: [write:helo]",
+         "clients[1]: 'https://api.scopegate.local' defines no scopes ['write:helo']"),
+        ("version: 1", "version: 2", "version must be 1 (found 2)"),
+        ("    name: Demo client granted read:hello", "    name: Demo client granted read:hello\n    name: again",
+         "key 'name' appears twice in one mapping (first on line 13); keep one"),
+    ],
+    ids=["dialect", "unknown-key", "undefined-scope", "version", "repeated-key"],
+)
+def test_load_directory_names_the_file_and_the_line(tmp_path: Path, old: str, new: str, message: str) -> None:
+    # GIVEN the shipped clients.yaml with one mistake
+    path = tmp_path / "clients.yaml"
+    text = SHIPPED_CLIENTS.replace(old, new, 1)
+    path.write_text(text, encoding="utf-8")
+    line = _line_of(text, new.split("\n")[-1])
+    # WHEN it is loaded THEN the message starts with file:line of the mistake
+    with pytest.raises(DirectoryError) as refused:
+        load_directory(path)
+    assert str(refused.value).startswith(f"{path}:{line}: {message}")
+
+
+def test_load_directory_refuses_yaml_anchors_with_their_line(tmp_path: Path) -> None:
+    path = tmp_path / "clients.yaml"
+    path.write_text("version: 1\napis: &a []\nclients: *a\n", encoding="utf-8")
+    with pytest.raises(DirectoryError, match=rf"^{path}:2: anchors and aliases"):
+        load_directory(path)
+
+
+@pytest.mark.parametrize(
+    ("response_type", "error"),
+    [(None, "invalid_request"), ("", "invalid_request"), ("none", "unauthorized_client"),
+     ("code", "unsupported_response_type"), ("token id_token", "unsupported_response_type")],
+)
+def test_the_authorization_endpoint_refuses_every_request(response_type: str | None, error: str) -> None:
+    refusal = authorization_refusal(response_type, "http://127.0.0.1:3001/oauth/token")
+    assert refusal.error == error
+    assert refusal.description.endswith(
+        "this issuer grants client_credentials only: POST http://127.0.0.1:3001/oauth/token"
+    )
+    assert refusal.body() == {"error": error, "error_description": refusal.description}
