@@ -13,7 +13,9 @@ POST   /orders/{id}/refunds                (read:orders OR admin) AND refund:ord
 
 Every order records the ``client_id`` that created it (``created_by``) and every
 refund the one that made it. Bad JSON or fields answer 400, an unknown id 404,
-a refund above what is left 409.
+a refund above what is left 409. A new order's ``Location`` is its path as the
+client must write it (``/Dev/orders/<id>`` on an execute-api URL, see
+:func:`scopegate_context.client_path`).
 """
 
 from __future__ import annotations
@@ -28,7 +30,14 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from scopegate_context import current_principal, require_any_scope, require_principal, require_scopes
+from scopegate_context import (
+    RequestPathError,
+    client_path,
+    current_principal,
+    require_any_scope,
+    require_principal,
+    require_scopes,
+)
 
 from order import (
     InvalidRequest,
@@ -77,6 +86,12 @@ def _refund_too_large(error: RefundTooLarge) -> Response:
     return _error(409, str(error))
 
 
+@app.exception_handler(RequestPathError)
+def _no_location(error: RequestPathError) -> Response:
+    logger.error("cannot build a link from the request", extra={"reason": error.reason, "problem": str(error)})
+    return _error(500, "Internal server error")
+
+
 @app.exception_handler(StoreMisconfigured)
 def _misconfigured(error: StoreMisconfigured) -> Response:
     logger.error("orders store misconfigured", extra={"reason": "store_misconfigured", "problem": str(error)})
@@ -112,15 +127,12 @@ def list_orders() -> dict[str, Any]:
 def create_order() -> Response:
     new = parse_new_order(app.current_event.decoded_body)
     principal = current_principal(app)
-    order = place_order(new, uuid.uuid4().hex, _now(), principal.client_id)
+    order_id = uuid.uuid4().hex
+    location = client_path(app.current_event.raw_event, f"/orders/{order_id}")  # before anything is stored
+    order = place_order(new, order_id, _now(), principal.client_id)
     order_store().add(order)
     logger.info("order created", extra={"order_id": order.order_id, **principal.log_fields()})
-    return Response(
-        201,
-        "application/json",
-        json.dumps(order_json(order)),
-        headers={"Location": f"/orders/{order.order_id}"},
-    )
+    return Response(201, "application/json", json.dumps(order_json(order)), headers={"Location": location})
 
 
 @app.get("/orders/<order_id>", middlewares=[may_read])

@@ -3,12 +3,14 @@
 * :func:`principal_from_event` -> :class:`Principal` (pure; no JWT parsing, the
   authorizer verified the token);
 * :func:`require_principal`, :func:`require_scopes`, :func:`require_any_scope`
-  and :func:`current_principal` for Powertools' ``APIGatewayRestResolver``.
+  and :func:`current_principal` for Powertools' ``APIGatewayRestResolver``;
+* :func:`client_path`: a path of the API as the client must write it (``Location`` links).
 
 Shipped as a Lambda layer (``services/shared/``, ``python/`` layout); see
 README.md "Writing a downstream service".
 """
 
+from scopegate_context.client_path import RequestPathError, client_base_path, client_path
 from scopegate_context.middleware import (
     ScopeCheck,
     current_principal,
@@ -31,8 +33,11 @@ __all__ = [
     "MalformedAuthorizerContext",
     "MissingAuthorizerContext",
     "Principal",
+    "RequestPathError",
     "ScopeCheck",
     "ScopeRequirement",
+    "client_base_path",
+    "client_path",
     "current_principal",
     "parse_scope",
     "principal_from_event",
