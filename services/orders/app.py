@@ -1,8 +1,9 @@
 """The orders service: a small REST resource behind scopegate (Powertools APIGatewayRestResolver).
 
 =========================================  =============================================
-route                                      the service's own re-check (policies/rules.yaml
-                                           decides first, at the gateway)
+route                                      the service's own re-check (scopes.toml; the
+                                           same as policies/rules.yaml, which decides
+                                           first, at the gateway: `check` compares them)
 =========================================  =============================================
 GET    /orders                             read:orders OR admin
 POST   /orders                             write:orders
@@ -25,19 +26,13 @@ import os
 import uuid
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from scopegate_context import (
-    RequestPathError,
-    client_path,
-    current_principal,
-    require_any_scope,
-    require_principal,
-    require_scopes,
-)
+from scopegate_context import RequestPathError, client_path, current_principal, require_declared_scopes
 
 from order import (
     InvalidRequest,
@@ -56,10 +51,7 @@ MAX_PAGE_SIZE = 100
 
 logger = Logger()
 app = APIGatewayRestResolver()
-app.use(middlewares=[require_principal])
-
-may_read = require_any_scope("read:orders", "admin")
-may_write = require_any_scope("write:orders", "admin")
+app.use(middlewares=[require_declared_scopes(Path(__file__).parent)])
 
 
 @cache
@@ -113,7 +105,7 @@ def _page_size(text: str | None) -> int:
     return int(text)
 
 
-@app.get("/orders", middlewares=[may_read])
+@app.get("/orders")
 def list_orders() -> dict[str, Any]:
     event = app.current_event
     after = event.get_query_string_value("after")
@@ -123,7 +115,7 @@ def list_orders() -> dict[str, Any]:
     return {"orders": [order_json(order) for order in page.orders], "next": page.next_cursor}
 
 
-@app.post("/orders", middlewares=[require_scopes("write:orders")])
+@app.post("/orders")
 def create_order() -> Response:
     new = parse_new_order(app.current_event.decoded_body)
     principal = current_principal(app)
@@ -135,12 +127,12 @@ def create_order() -> Response:
     return Response(201, "application/json", json.dumps(order_json(order)), headers={"Location": location})
 
 
-@app.get("/orders/<order_id>", middlewares=[may_read])
+@app.get("/orders/<order_id>")
 def get_order(order_id: str) -> dict[str, Any]:
     return order_json(_existing(order_id))
 
 
-@app.delete("/orders/<order_id>", middlewares=[may_read, may_write])
+@app.delete("/orders/<order_id>")
 def delete_order(order_id: str) -> Response:
     if not is_order_id(order_id) or not order_store().remove(order_id):
         raise NotFoundError(f"no order {order_id}")
@@ -148,7 +140,7 @@ def delete_order(order_id: str) -> Response:
     return Response(204)
 
 
-@app.post("/orders/<order_id>/refunds", middlewares=[may_read, require_scopes("refund:orders", "admin")])
+@app.post("/orders/<order_id>/refunds")
 def refund_order(order_id: str) -> Response:
     request = parse_refund_request(app.current_event.decoded_body)
     order = _existing(order_id)
