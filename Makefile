@@ -145,8 +145,10 @@ build-ServiceContextLayer:
 # Services: each artifact holds its folder's files (services/<name>/, handler at the top), every
 # shared helper package in SERVICE_SHARED (none: scopegate_context comes as ServiceContextLayer),
 # and services/<name>/requirements.txt if there is one.
-# To add a service: a function in template.yaml with `Metadata: {BuildMethod: makefile,
-# ProjectRootDirectory: .}`, its logical id in SERVICE_FUNCTIONS and a `build-<LogicalId>: SERVICE := <name>` line.
+# To add a service, README "Adding a service" lists everything it needs: here, its logical id in
+# SERVICE_FUNCTIONS and a `build-<LogicalId>: SERVICE := <name>` line; in template.yaml, the function
+# with `Metadata: {BuildMethod: makefile, ProjectRootDirectory: .}`, `Layers: [!Ref ServiceContextLayer]`,
+# its own `Role`, `LoggingConfig` log group and `<LogicalId>Name` output; services/<name>/scopes.toml.
 SERVICE_SHARED :=
 SERVICE_FUNCTIONS := HelloFunction OrdersFunction
 build-HelloFunction: SERVICE := hello

@@ -20,6 +20,8 @@ from authorizer.cli.coverage import (
 from authorizer.cli.output import plural, table
 from authorizer.cli.policy_budget import PolicyBudget, measure_policy
 from authorizer.cli.route_audit import RouteAudit, RouteProblem
+from authorizer.cli.service_declarations import ServiceDeclaration
+from authorizer.cli.service_requirements import RecheckReport, compare_rechecks, rechecks_json, render_rechecks
 from authorizer.cli.template_routes import TemplateRoute
 from authorizer.cli.why import rule_label
 from authorizer.policy import MAX_RESOURCE_LENGTH
@@ -39,10 +41,12 @@ class CheckReport:
     reach: tuple[tuple[Rule, tuple[TemplateRoute, ...]], ...]
     budget: PolicyBudget
     strict: bool
+    rechecks: RecheckReport = RecheckReport((), ())  # the services' scopes.toml (service_requirements)
 
     @property
     def errors(self) -> list[str]:
         found = [f"{self.template}:{problem.line}: {problem.message}" for problem in self.unguarded]
+        found.extend(self.rechecks.errors)
         for view in self.views:
             if view.uncovered:
                 examples = ", ".join(request.text for request in view.uncovered[:3])
@@ -86,6 +90,7 @@ def run_check(
     stage: str,
     budget_bytes: int,
     strict: bool,
+    services: Sequence[ServiceDeclaration] = (),
 ) -> CheckReport:
     views = view_routes(ruleset, routes)
     return CheckReport(
@@ -99,6 +104,7 @@ def run_check(
         reach=wildcard_reach(ruleset, views),
         budget=measure_policy(ruleset, stage, budget_bytes),
         strict=strict,
+        rechecks=compare_rechecks(services, views),
     )
 
 
@@ -184,6 +190,8 @@ def render_check(report: CheckReport) -> str:
             f"of {MAX_RESOURCE_LENGTH} characters:"
         )
     lines.append(f"  {budget.longest_resource}")
+    if report.rechecks.rows:
+        lines += render_rechecks(report.rechecks)
     lines.append("")
     for message in report.errors:
         lines.append(f"error: {message}")
@@ -252,6 +260,7 @@ def check_json(report: CheckReport) -> dict[str, Any]:
             "longest_resource_length": len(budget.longest_resource),
             "resource_limit": MAX_RESOURCE_LENGTH,
         },
+        "service_rechecks": rechecks_json(report.rechecks),
         "errors": report.errors,
         "warnings": report.warnings,
     }

@@ -35,6 +35,7 @@ from authorizer.cli.matrix_command import (
 )
 from authorizer.cli.output import to_json
 from authorizer.cli.policy_budget import DEFAULT_BUDGET_BYTES
+from authorizer.cli.service_declarations import read_service_declarations
 from authorizer.cli.sources import InputError, read_clients, read_rules, read_rules_at_revision, read_template
 from authorizer.cli.table_report import render_tables, run_tables, tables_json
 
@@ -122,6 +123,7 @@ def _check(args: argparse.Namespace) -> tuple[int, str]:
         stage=args.stage or template.stage,
         budget_bytes=args.policy_budget_bytes,
         strict=args.strict,
+        services=read_service_declarations(args.template),
     )
     code = EXIT_FAILED if report.errors else EXIT_OK
     return code, to_json(check_json(report)) if args.format == "json" else render_check(report)

@@ -1,8 +1,9 @@
 """The orders service: a small REST resource behind scopegate (Powertools APIGatewayRestResolver).
 
 =========================================  =============================================
-route                                      the service's own re-check (policies/rules.yaml
-                                           decides first, at the gateway)
+route                                      the service's own re-check (scopes.toml; the
+                                           same as policies/rules.yaml, which decides
+                                           first, at the gateway: `check` compares them)
 =========================================  =============================================
 GET    /orders                             read:orders OR admin
 POST   /orders                             write:orders
@@ -13,7 +14,9 @@ POST   /orders/{id}/refunds                (read:orders OR admin) AND refund:ord
 
 Every order records the ``client_id`` that created it (``created_by``) and every
 refund the one that made it. Bad JSON or fields answer 400, an unknown id 404,
-a refund above what is left 409.
+a refund above what is left 409. A new order's ``Location`` is its path as the
+client must write it (``/Dev/orders/<id>`` on an execute-api URL, see
+:func:`scopegate_context.client_path`).
 """
 
 from __future__ import annotations
@@ -23,12 +26,13 @@ import os
 import uuid
 from datetime import UTC, datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from scopegate_context import current_principal, require_any_scope, require_principal, require_scopes
+from scopegate_context import RequestPathError, client_path, current_principal, require_declared_scopes
 
 from order import (
     InvalidRequest,
@@ -47,10 +51,7 @@ MAX_PAGE_SIZE = 100
 
 logger = Logger()
 app = APIGatewayRestResolver()
-app.use(middlewares=[require_principal])
-
-may_read = require_any_scope("read:orders", "admin")
-may_write = require_any_scope("write:orders", "admin")
+app.use(middlewares=[require_declared_scopes(Path(__file__).parent)])
 
 
 @cache
@@ -77,6 +78,12 @@ def _refund_too_large(error: RefundTooLarge) -> Response:
     return _error(409, str(error))
 
 
+@app.exception_handler(RequestPathError)
+def _no_location(error: RequestPathError) -> Response:
+    logger.error("cannot build a link from the request", extra={"reason": error.reason, "problem": str(error)})
+    return _error(500, "Internal server error")
+
+
 @app.exception_handler(StoreMisconfigured)
 def _misconfigured(error: StoreMisconfigured) -> Response:
     logger.error("orders store misconfigured", extra={"reason": "store_misconfigured", "problem": str(error)})
@@ -98,7 +105,7 @@ def _page_size(text: str | None) -> int:
     return int(text)
 
 
-@app.get("/orders", middlewares=[may_read])
+@app.get("/orders")
 def list_orders() -> dict[str, Any]:
     event = app.current_event
     after = event.get_query_string_value("after")
@@ -108,27 +115,24 @@ def list_orders() -> dict[str, Any]:
     return {"orders": [order_json(order) for order in page.orders], "next": page.next_cursor}
 
 
-@app.post("/orders", middlewares=[require_scopes("write:orders")])
+@app.post("/orders")
 def create_order() -> Response:
     new = parse_new_order(app.current_event.decoded_body)
     principal = current_principal(app)
-    order = place_order(new, uuid.uuid4().hex, _now(), principal.client_id)
+    order_id = uuid.uuid4().hex
+    location = client_path(app.current_event.raw_event, f"/orders/{order_id}")  # before anything is stored
+    order = place_order(new, order_id, _now(), principal.client_id)
     order_store().add(order)
     logger.info("order created", extra={"order_id": order.order_id, **principal.log_fields()})
-    return Response(
-        201,
-        "application/json",
-        json.dumps(order_json(order)),
-        headers={"Location": f"/orders/{order.order_id}"},
-    )
+    return Response(201, "application/json", json.dumps(order_json(order)), headers={"Location": location})
 
 
-@app.get("/orders/<order_id>", middlewares=[may_read])
+@app.get("/orders/<order_id>")
 def get_order(order_id: str) -> dict[str, Any]:
     return order_json(_existing(order_id))
 
 
-@app.delete("/orders/<order_id>", middlewares=[may_read, may_write])
+@app.delete("/orders/<order_id>")
 def delete_order(order_id: str) -> Response:
     if not is_order_id(order_id) or not order_store().remove(order_id):
         raise NotFoundError(f"no order {order_id}")
@@ -136,7 +140,7 @@ def delete_order(order_id: str) -> Response:
     return Response(204)
 
 
-@app.post("/orders/<order_id>/refunds", middlewares=[may_read, require_scopes("refund:orders", "admin")])
+@app.post("/orders/<order_id>/refunds")
 def refund_order(order_id: str) -> Response:
     request = parse_refund_request(app.current_event.decoded_body)
     order = _existing(order_id)

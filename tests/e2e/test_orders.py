@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urljoin
 
 import pytest
 
@@ -44,6 +45,21 @@ def test_reader_can_list_and_read_but_not_create_delete_or_refund(stack: Stack, 
         f"DELETE /orders/{order_id}": 403,
         "POST refunds": 403,
     }
+
+
+def test_the_location_of_a_new_order_leads_to_it_through_the_gateway(stack: Stack) -> None:
+    # GIVEN an order placed through the gateway's stage URL (http://127.0.0.1:<port>/Dev)
+    created = call(stack, "orders-writer", "POST", "/orders", ORDER)
+    assert created.status == 201
+
+    # WHEN the client follows its Location, resolved against the URL it called (RFC 9110)
+    location = created.headers["Location"]
+    url = urljoin(stack.gateway_url + "/orders", location)
+    followed = http("GET", url, bearer(token_for(stack.issuer_url, "orders-reader")))
+
+    # THEN the link kept the stage, and it answers the order
+    assert (location, url) == (f"/Dev/orders/{created.json()['id']}", f"{stack.gateway_url}/orders/{created.json()['id']}")
+    assert (followed.status, followed.json()) == (200, created.json())
 
 
 def test_created_order_records_the_writers_client_id(stack: Stack, order_id: str) -> None:

@@ -39,10 +39,10 @@ def test_writer_creates_an_order_that_records_its_client_id(orders: ModuleType, 
     # WHEN the writer places an order
     response = orders.lambda_handler(proxy_event("POST", "/orders", authorizer="writer", body=json.dumps(WIDGETS)), None)
 
-    # THEN 201 with the order, which names the writer's client for audit
+    # THEN 201 with the order, which names the writer's client for audit, at a path the client can follow
     order = response_json(response)
     assert response["statusCode"] == 201
-    assert response["multiValueHeaders"]["Location"] == [f"/orders/{order['id']}"]
+    assert response["multiValueHeaders"]["Location"] == [f"/Dev/orders/{order['id']}"]
     assert {k: v for k, v in order.items() if k not in ("id", "created_at")} == {
         "item": "widget", "quantity": 2, "amount_cents": 1999, "status": "placed",
         "refunded_cents": 0, "refunds": [], "created_by": "orders-writer",
@@ -86,8 +86,12 @@ def test_admin_refunds_and_each_refund_records_the_admin(orders: ModuleType) -> 
 
 def test_writer_cannot_refund(orders: ModuleType) -> None:
     order = create(orders)
-    status, answer = call(orders, "POST", f"/orders/{order['id']}/refunds", "writer", {"amount_cents": 1, "reason": "x"})
-    assert (status, answer["required_scopes"]) == (403, ["refund:orders", "admin"])
+    with captured_log("orders", orders.logger) as log:
+        status, answer = call(orders, "POST", f"/orders/{order['id']}/refunds", "writer", {"amount_cents": 1, "reason": "x"})
+    assert (status, answer) == (403, {"message": "Forbidden", "error": "insufficient_scope"})
+    assert [(r["route"], r["requirement"]) for r in log.records()] == [
+        ("POST /orders/{id}/refunds", "(read:orders OR admin) AND refund:orders AND admin")
+    ]
 
 
 def test_writer_deletes_and_then_the_order_is_gone(orders: ModuleType) -> None:
@@ -167,3 +171,47 @@ def test_creating_logs_the_caller_and_the_order(orders: ModuleType) -> None:
     with captured_log("orders", orders.logger) as log:
         order = create(orders)
     assert [(r["message"], r["order_id"], r["client_id"]) for r in log.records()] == [("order created", order["id"], "orders-writer")]
+
+
+# requestContext.path as API Gateway sets it for each kind of URL (scopegate_context.client_path)
+CALLED_PATHS = [
+    pytest.param("/Dev/orders", "/Dev", id="execute-api URL: the stage"),
+    pytest.param("/v1/orders", "/v1", id="custom domain, base path v1: no stage"),
+    pytest.param("/orders", "", id="custom domain mapped at its root"),
+    pytest.param("/shop/v2/orders", "/shop/v2", id="custom domain, multi-level base path"),
+]
+
+
+@pytest.mark.parametrize(("called", "prefix"), CALLED_PATHS)
+def test_location_is_the_new_order_under_the_path_the_client_called(
+    orders: ModuleType, called: str, prefix: str
+) -> None:
+    # GIVEN a POST /orders that reached the API through a URL whose path was `called`
+    event = proxy_event("POST", "/orders", authorizer="writer", body=json.dumps(WIDGETS))
+    event["requestContext"]["path"] = called
+
+    # WHEN the order is placed
+    response = orders.lambda_handler(event, None)
+
+    # THEN its Location is the order's path under the same prefix, and it reads back there
+    order_id = response_json(response)["id"]
+    location = response["multiValueHeaders"]["Location"]
+    assert (response["statusCode"], location) == (201, [f"{prefix}/orders/{order_id}"])
+    follow = proxy_event("GET", f"/orders/{order_id}", authorizer="reader")
+    follow["requestContext"]["path"] = location[0]
+    assert orders.lambda_handler(follow, None)["statusCode"] == 200
+
+
+def test_a_request_path_without_the_resource_answers_500_and_stores_nothing(orders: ModuleType, dynamodb: Any) -> None:
+    # GIVEN an event whose requestContext.path does not end with the resource it names
+    event = proxy_event("POST", "/orders", authorizer="writer", body=json.dumps(WIDGETS))
+    event["requestContext"]["path"] = "/Dev/elsewhere"
+
+    # WHEN the service handles it
+    with captured_log("orders", orders.logger) as log:
+        response = orders.lambda_handler(event, None)
+
+    # THEN 500 with the reason logged, and no order without a link was stored
+    assert (response["statusCode"], response_json(response)) == (500, {"statusCode": 500, "message": "Internal server error"})
+    assert [(r["level"], r["reason"]) for r in log.records()] == [("ERROR", "unexpected_request_path")]
+    assert dynamodb.scan(TableName="OrdersTable")["Items"] == []

@@ -1,11 +1,11 @@
-"""policies/rules_test.yaml: the rules' decision table, and the services' re-checks agree with it.
+"""The services' re-checks agree with policies/rules.yaml: statically for every scope set, and by behaviour.
 
-The gateway enforces policies/rules.yaml; the orders service re-checks its routes'
-scopes (defence in depth). For every example client and every request of the
-table on a route of a re-checking service, the service refuses with 403 exactly
-when the rules deny: never stricter (no false 403s), never looser. The hello
-service leaves scopes to the gateway (README "The example services"), so for it
-the check is only that it never refuses.
+Each service re-checks what its scopes.toml declares, and nothing else. `python -m authorizer
+check` compares each declaration with the rules' effective requirement of the route, as what
+they mean (any scope set passes both or neither): the first test runs that comparison on the
+shipped files, so it fails the moment a service and the rules disagree. The second runs the
+services themselves on every request of the decision tables (policies/rules_test.yaml): a
+re-checking route refuses with 403 exactly when the rules deny, a gateway-only route never does.
 """
 
 from __future__ import annotations
@@ -18,13 +18,16 @@ from typing import Any
 
 import pytest
 
+from authorizer.cli.coverage import view_routes
+from authorizer.cli.service_declarations import ServiceDeclaration, read_service_declarations
+from authorizer.cli.service_requirements import compare_rechecks
+from authorizer.cli.sources import read_template
 from authorizer.rules import RuleSet, load_rules
 from authorizer.sam_template import RouteSpec, SamApplication, load_template
 from tests.support.proxy_events import authorizer_context, proxy_event
 from tests.support.services import load_service_app, response_json
 
 REPO = Path(__file__).resolve().parents[2]
-GATEWAY_ONLY = frozenset({"HelloFunction"})  # services that re-check no scope
 
 
 @cache
@@ -35,6 +38,28 @@ def rules() -> RuleSet:
 @cache
 def template() -> SamApplication:
     return load_template(REPO / "template.yaml")
+
+
+@cache
+def declarations() -> tuple[ServiceDeclaration, ...]:
+    return read_service_declarations(REPO / "template.yaml")
+
+
+def test_every_service_declares_every_route_and_each_declaration_means_what_the_rules_require() -> None:
+    # GIVEN every function behind the authorizer, and what `check` compares
+    served = {(route.function, route.text) for route in template().authorized_routes()}
+    report = compare_rechecks(declarations(), view_routes(rules(), read_template(REPO / "template.yaml").routes))
+
+    # THEN each route has a declaration (a service without scopes.toml would not be compared)
+    assert {(row.function, row.route) for row in report.rows} == served
+    # AND none disagrees with the rules
+    assert report.errors == ()
+    assert {row.verdict for row in report.rows} <= {"agrees", "gateway only"}
+
+
+def gateway_only(function: str, route: RouteSpec) -> bool:
+    (service,) = [d for d in declarations() if d.function == function]
+    return bool(service.routes[route.text].gateway_only)
 
 
 def cases() -> list[tuple[str, frozenset[str], str, bool]]:
@@ -91,7 +116,7 @@ def test_service_rechecks_refuse_exactly_what_the_rules_deny(dynamodb: Any, monk
         response = service_for(route, loaded).lambda_handler(proxy_event(method, path, authorizer=context, body=body), None)
         refused = response["statusCode"] == 403 and response_json(response)["error"] == "insufficient_scope"
         checked += 1
-        if route.function in GATEWAY_ONLY:
+        if gateway_only(route.function, route):
             if refused:
                 disagreements.append((client, request, response["statusCode"], "gateway-only service refused"))
             continue

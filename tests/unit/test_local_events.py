@@ -43,6 +43,18 @@ def test_proxy_event_has_single_and_multi_values_and_base64_for_binary() -> None
     assert event["requestContext"]["requestTime"] == "01/Jan/1970:00:00:00 +0000"
 
 
+def test_proxy_event_paths_have_api_gateways_shape_on_an_execute_api_url() -> None:
+    # requestContext.path is the path the client called (stage included), path and resourcePath
+    # are below the stage: what scopegate_context.client_path reads to build links
+    request = IncomingRequest("GET", "Dev", "/items/1", [], [("Host", "127.0.0.1:3000")], b"", "127.0.0.1", "rid", 0.0)
+    event = proxy_event(request, "/items/{id}", {"id": "1"}, "abc", None)
+    context = event["requestContext"]
+    assert (event["path"], event["resource"], event["pathParameters"]) == ("/items/1", "/items/{id}", {"id": "1"})
+    assert (context["path"], context["resourcePath"], context["stage"], context["domainName"]) == (
+        "/Dev/items/1", "/items/{id}", "Dev", "127.0.0.1:3000"
+    )
+
+
 def test_read_proxy_response_maps_headers_and_base64_body() -> None:
     response = read_proxy_response(
         {"statusCode": 201, "headers": {"A": 1}, "multiValueHeaders": {"B": ["x", "y"]}, "body": "aGk=", "isBase64Encoded": True}

@@ -2,19 +2,22 @@
 
 * :func:`principal_from_event` -> :class:`Principal` (pure; no JWT parsing, the
   authorizer verified the token);
-* :func:`require_principal`, :func:`require_scopes`, :func:`require_any_scope`
-  and :func:`current_principal` for Powertools' ``APIGatewayRestResolver``.
+* :func:`require_declared_scopes` (the scope re-checks of the service's ``scopes.toml``, which
+  ``python -m authorizer check`` compares with the rules), :func:`require_principal` and
+  :func:`current_principal` for Powertools' ``APIGatewayRestResolver``;
+* :func:`client_path`: a path of the API as the client must write it (``Location`` links).
 
 Shipped as a Lambda layer (``services/shared/``, ``python/`` layout); see
 README.md "Writing a downstream service".
 """
 
+from scopegate_context.client_path import RequestPathError, client_base_path, client_path
 from scopegate_context.middleware import (
-    ScopeCheck,
+    DeclaredScopeCheck,
     current_principal,
-    require_any_scope,
+    insufficient_scope_response,
+    require_declared_scopes,
     require_principal,
-    require_scopes,
 )
 from scopegate_context.principal import (
     AuthorizerContextError,
@@ -24,20 +27,36 @@ from scopegate_context.principal import (
     parse_scope,
     principal_from_event,
 )
-from scopegate_context.requirement import ScopeRequirement, www_authenticate
+from scopegate_context.requirement import ScopeRequirement
+from scopegate_context.route_scopes import (
+    SCOPES_FILE,
+    DeclaredScopes,
+    RouteScopes,
+    ScopesFileError,
+    load_declared_scopes,
+    parse_declared_scopes,
+)
 
 __all__ = [
+    "SCOPES_FILE",
     "AuthorizerContextError",
+    "DeclaredScopeCheck",
+    "DeclaredScopes",
     "MalformedAuthorizerContext",
     "MissingAuthorizerContext",
     "Principal",
-    "ScopeCheck",
+    "RequestPathError",
+    "RouteScopes",
     "ScopeRequirement",
+    "ScopesFileError",
+    "client_base_path",
+    "client_path",
     "current_principal",
-    "parse_scope",
+    "insufficient_scope_response",
+    "load_declared_scopes",
+    "parse_declared_scopes",
     "principal_from_event",
-    "require_any_scope",
+    "parse_scope",
+    "require_declared_scopes",
     "require_principal",
-    "require_scopes",
-    "www_authenticate",
 ]

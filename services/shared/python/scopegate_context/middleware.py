@@ -3,19 +3,20 @@
 Use with :class:`aws_lambda_powertools.event_handler.APIGatewayRestResolver`::
 
     app = APIGatewayRestResolver()
-    app.use(middlewares=[require_principal])          # every route: a principal, or 500
+    # every route: a principal (else 500), and the scopes its scopes.toml declares (else 403)
+    app.use(middlewares=[require_declared_scopes(Path(__file__).parent)])
 
-    @app.post("/orders", middlewares=[require_scopes("write:orders")])
+    @app.post("/orders")
     def create_order():
         principal = current_principal(app)             # typed, never a KeyError
         ...
 
-A missing or malformed authorizer context answers 500 (a deployment fault on our
-side, and nothing of the route runs) with one error log line; a principal that
-lacks a route's scopes answers 403 with ``WWW-Authenticate: Bearer
-error="insufficient_scope", scope="..."`` (RFC 6750 §3.1) and one warning log
-line. Both lines name the reason, the method and the path; neither holds the
-event, a header or a token.
+A missing or malformed authorizer context, or a route the service's scopes.toml does not
+declare, answers 500 (a deployment fault on our side, and nothing of the route runs) with one
+error log line; a principal that lacks a route's scopes answers exactly what API Gateway answers
+(403, ``WWW-Authenticate: Bearer realm="scopegate", error="insufficient_scope"``, the body of
+template.yaml's ACCESS_DENIED) with one warning log line naming the route and its requirement.
+Every line names the reason, the method and the path; none holds the event, a header or a token.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
@@ -30,14 +32,16 @@ from aws_lambda_powertools.event_handler.middlewares import BaseMiddlewareHandle
 
 from scopegate_context.principal import AuthorizerContextError, Principal, principal_from_event
 from scopegate_context.requirement import (
-    Match,
-    ScopeRequirement,
-    insufficient_scope_body,
-    www_authenticate,
+    INSUFFICIENT_SCOPE_BODY,
+    INSUFFICIENT_SCOPE_CHALLENGE,
+    INSUFFICIENT_SCOPE_CONTENT_TYPE,
+    INSUFFICIENT_SCOPE_STATUS,
 )
+from scopegate_context.route_scopes import DeclaredScopes, load_declared_scopes
 
 PRINCIPAL_KEY = "scopegate_principal"  # where the principal is kept in app.context for one request
 JSON = "application/json"
+SERVER_ERROR_BODY = {"statusCode": 500, "error": "server_error", "message": "Internal server error"}
 
 
 def helper_logger() -> logging.Logger:
@@ -78,8 +82,7 @@ def context_error_response(app: APIGatewayRestResolver, error: AuthorizerContext
         "no usable authorizer context; request refused",
         extra={"reason": error.reason, "problem": str(error), **_request_fields(app)},
     )
-    body = {"statusCode": 500, "error": "server_error", "message": "Internal server error"}
-    return Response(status_code=500, content_type=JSON, body=json.dumps(body))
+    return Response(status_code=500, content_type=JSON, body=json.dumps(SERVER_ERROR_BODY))
 
 
 def require_principal(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
@@ -91,52 +94,66 @@ def require_principal(app: APIGatewayRestResolver, next_middleware: NextMiddlewa
     return next_middleware(app)
 
 
-class ScopeCheck(BaseMiddlewareHandler):
-    """Middleware: re-check a :class:`ScopeRequirement` (defence in depth behind the authorizer)."""
+class DeclaredScopeCheck(BaseMiddlewareHandler):
+    """Middleware: re-check each route as the service's scopes.toml declares (defence in depth).
 
-    def __init__(self, requirement: ScopeRequirement) -> None:
+    Runs for every route of the resolver (``app.use``). A request on a route the file does not
+    declare fails closed (500): ``python -m authorizer check`` reports such a route before deploy.
+    """
+
+    def __init__(self, declared: DeclaredScopes) -> None:
         super().__init__()
-        self.requirement = requirement
+        self.declared = declared
 
     def handler(self, app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
         try:
             principal = current_principal(app)
         except AuthorizerContextError as error:
             return context_error_response(app, error)
-        if self.requirement.satisfied_by(principal.scopes):
+        event = app.current_event
+        route = self.declared.for_request(event.http_method, event.resource)
+        if route is None:
+            helper_logger().error(
+                "the route is not declared in scopes.toml; request refused",
+                extra={"reason": "undeclared_route", "scopes_file": self.declared.source, **_request_fields(app)},
+            )
+            return Response(status_code=500, content_type=JSON, body=json.dumps(SERVER_ERROR_BODY))
+        if route.satisfied_by(principal.scopes):
             return next_middleware(app)
         helper_logger().warning(
             "scope re-check refused a request the gateway let through",
             extra={
                 "reason": "insufficient_scope",
-                "required_scopes": list(self.requirement.scopes),
-                "match": self.requirement.match,
+                "route": route.route,
+                "requirement": route.describe(),
                 "client_id": principal.client_id,
                 "principal_id": principal.principal_id,
                 "rules_digest": principal.rules_digest,
                 **_request_fields(app),
             },
         )
-        return Response(
-            status_code=403,
-            content_type=JSON,
-            body=json.dumps(insufficient_scope_body(self.requirement)),
-            headers={"WWW-Authenticate": www_authenticate(self.requirement)},
-        )
+        return insufficient_scope_response()
 
     def __repr__(self) -> str:
-        return f"ScopeCheck({self.requirement.match}: {self.requirement.scope_text})"
+        return f"DeclaredScopeCheck({self.declared.source})"
 
 
-def _check(scopes: tuple[str, ...], match: Match) -> ScopeCheck:
-    return ScopeCheck(ScopeRequirement(scopes=scopes, match=match))
+def insufficient_scope_response() -> Response:
+    """The 403 API Gateway answers a token without the scope (template.yaml ACCESS_DENIED), byte for byte."""
+    return Response(
+        status_code=INSUFFICIENT_SCOPE_STATUS,
+        content_type=INSUFFICIENT_SCOPE_CONTENT_TYPE,
+        body=INSUFFICIENT_SCOPE_BODY,
+        headers={"WWW-Authenticate": INSUFFICIENT_SCOPE_CHALLENGE},
+    )
 
 
-def require_scopes(*scopes: str) -> ScopeCheck:
-    """Middleware that answers 403 unless the caller holds every one of ``scopes``."""
-    return _check(scopes, "all")
+def require_declared_scopes(service_folder: str | Path) -> DeclaredScopeCheck:
+    """Middleware re-checking every route as ``<service_folder>/scopes.toml`` declares.
 
+    Reads the file now, so a missing or broken file fails the service when it loads
+    (:class:`~scopegate_context.route_scopes.ScopesFileError` names the file, the route and the fix)::
 
-def require_any_scope(*scopes: str) -> ScopeCheck:
-    """Middleware that answers 403 unless the caller holds at least one of ``scopes``."""
-    return _check(scopes, "any")
+        app.use(middlewares=[require_declared_scopes(Path(__file__).parent)])
+    """
+    return DeclaredScopeCheck(load_declared_scopes(service_folder))

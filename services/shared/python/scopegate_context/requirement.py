@@ -1,22 +1,29 @@
-"""Pure: a route's scope requirement and the RFC 6750 answer when a token falls short."""
+"""Pure: a scope requirement, and the 403 a token that falls short gets (the gateway's own)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from scopegate_context.principal import SCOPE_TOKEN
 
 Match = Literal["all", "any"]
+
+# API Gateway's answer to a token without the scope: template.yaml, GatewayResponses ACCESS_DENIED
+# (README "Answers to clients"). A service's re-check answers the same bytes, so a client cannot
+# tell which of the two refused it; tests/services/test_refusals_agree.py fails if they drift.
+INSUFFICIENT_SCOPE_STATUS = 403
+INSUFFICIENT_SCOPE_CONTENT_TYPE = "application/json"
+INSUFFICIENT_SCOPE_CHALLENGE = 'Bearer realm="scopegate", error="insufficient_scope"'  # RFC 6750 §3
+INSUFFICIENT_SCOPE_BODY = '{"message":"Forbidden","error":"insufficient_scope"}'
 
 
 @dataclass(frozen=True, slots=True)
 class ScopeRequirement:
     """Scopes a route needs: ``all`` of them, or ``any`` one of them.
 
-    Raises ``ValueError`` at construction (so at import time of the service) for
-    an empty list or a name that is not an RFC 6749 scope token; this also keeps
-    quotes and backslashes out of the ``WWW-Authenticate`` header.
+    Raises ``ValueError`` at construction (so when the service loads its declarations) for an
+    empty list or a name that is not an RFC 6749 scope token.
     """
 
     scopes: tuple[str, ...]
@@ -42,22 +49,5 @@ class ScopeRequirement:
         return " ".join(self.scopes)
 
     def describe(self) -> str:
-        if self.match == "all" or len(self.scopes) == 1:
-            return f"this route needs the scope(s): {self.scope_text}"
-        return f"this route needs one of the scopes: {self.scope_text}"
-
-
-def www_authenticate(requirement: ScopeRequirement) -> str:
-    """The RFC 6750 §3 challenge for a token that lacks the requirement's scopes."""
-    return f'Bearer error="insufficient_scope", scope="{requirement.scope_text}"'
-
-
-def insufficient_scope_body(requirement: ScopeRequirement) -> dict[str, Any]:
-    """The JSON body of the 403 (Powertools' error shape plus the RFC 6750 error code)."""
-    return {
-        "statusCode": 403,
-        "error": "insufficient_scope",
-        "message": requirement.describe(),
-        "required_scopes": list(requirement.scopes),
-        "match": requirement.match,
-    }
+        """In words: ``read:orders AND admin``, ``read:orders OR admin``."""
+        return (" AND " if self.match == "all" else " OR ").join(self.scopes)
