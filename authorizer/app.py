@@ -22,9 +22,9 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from authorizer.config import Settings, read_settings
-from authorizer.decision_log import DecisionRecord
+from authorizer.decision_log import DecisionRecord, Outcome
 from authorizer.engine import Engine
-from authorizer.errors import AuthorizerFault, InvalidToken
+from authorizer.errors import AuthorizerFault, InvalidToken, Reason
 from authorizer.jwks import FetchRecord, Fetcher, make_http_fetcher
 from authorizer.metrics import DecisionMetrics
 
@@ -65,7 +65,7 @@ def _build(settings: Settings) -> Engine:
     def report_fetch(fetch: FetchRecord) -> None:
         metrics.record_jwks_fetch(fetch)
         if fetch.skipped_keys:  # a sloppy publish beside usable keys: visible before it bites
-            logger.warning("JWKS keys skipped", extra={"reason": "jwks_keys_skipped",
+            logger.warning("JWKS keys skipped", extra={"reason": Reason.JWKS_KEYS_SKIPPED,
                                                        "skipped_keys": dict(sorted(fetch.skipped_keys.items()))})
 
     tracer = _tracer(settings) if settings.tracing_enabled else None
@@ -75,7 +75,7 @@ def _build(settings: Settings) -> Engine:
         if engine.shadow_problem:
             logger.warning(
                 "shadow rules not loaded; live decisions are unaffected",
-                extra={"reason": "shadow_rules_invalid", "problem": engine.shadow_problem},
+                extra={"reason": Reason.SHADOW_RULES_INVALID, "problem": engine.shadow_problem},
             )
         elif engine.shadow is not None:
             logger.info(
@@ -113,13 +113,13 @@ def _decide(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         return current_engine().authorize(event, record)
     except InvalidToken as error:
-        record.outcome, record.reason = "unauthorized", error.reason
+        record.outcome, record.reason = Outcome.UNAUTHORIZED, error.reason
         raise Exception(UNAUTHORIZED) from None
     except AuthorizerFault as fault:
-        record.outcome, record.reason = "error", fault.reason
+        record.outcome, record.reason = Outcome.ERROR, fault.reason
         raise AuthorizerFailure(f"authorizer fault: {fault.reason}") from None
     except Exception as error:  # noqa: BLE001 - any surprise is a fault, never an Allow
-        record.outcome, record.reason = "error", "internal_error"
+        record.outcome, record.reason = Outcome.ERROR, Reason.INTERNAL_ERROR
         record.extra["error_type"] = type(error).__name__
         raise AuthorizerFailure("authorizer fault: internal_error") from None
     finally:
@@ -131,14 +131,14 @@ def _report(record: DecisionRecord) -> None:
     """One decision log line, written by the Powertools logger, which also carries the decision's
     EMF metrics (CloudWatch extracts metrics from any line holding an ``_aws`` directive)."""
     fields = record.as_log_fields()
-    level = logging.ERROR if record.outcome == "error" else logging.INFO
+    level = logging.ERROR if record.outcome is Outcome.ERROR else logging.INFO
     metrics = _container.metrics
     emf = None
     if metrics is not None:
         try:
             emf = metrics.decision_document(record)
         except Exception:  # noqa: BLE001 - metrics never change a decision
-            logger.warning("metrics not emitted", extra={"reason": "metrics_fault"})
+            logger.warning("metrics not emitted", extra={"reason": Reason.METRICS_FAULT})
     if level >= logger.log_level:
         write = logger.error if level == logging.ERROR else logger.info
         write("decision", extra=fields if emf is None else {**fields, **emf})

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from authorizer.errors import ConfigError
+from authorizer.errors import ConfigError, Reason
 
 PACKAGED_RULES_FILE = Path(__file__).resolve().parent.parent / "policies" / "rules.yaml"
 
@@ -242,7 +242,7 @@ def read_settings(env: Mapping[str, str]) -> Settings:
         read.problems.append(log_event_problem)
     if read.problems:
         raise ConfigError(
-            "invalid configuration: " + "; ".join(read.problems), reason="config_invalid"
+            "invalid configuration: " + "; ".join(read.problems), reason=Reason.CONFIG_INVALID
         )
     return Settings(
         token=TokenSettings(

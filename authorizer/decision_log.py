@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
+
+from authorizer.errors import Reason
 
 MAX_LOGGED_PATH = 256
 
@@ -29,11 +32,20 @@ def token_fingerprint(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
+class Outcome(StrEnum):
+    """What API Gateway does with the request: the decision log's ``outcome``."""
+
+    ALLOW = "allow"
+    DENY = "deny"  # 403, by the policy
+    UNAUTHORIZED = "unauthorized"  # 401
+    ERROR = "error"  # 500
+
+
 @dataclass(slots=True)
 class DecisionRecord:
     decision_id: str | None = None
-    outcome: str = "error"  # allow | deny | unauthorized | error
-    reason: str = "internal_error"
+    outcome: Outcome = Outcome.ERROR
+    reason: Reason = Reason.INTERNAL_ERROR
     principal: str | None = None
     client_id: str | None = None
     issuer: str | None = None
@@ -49,8 +61,8 @@ class DecisionRecord:
     rules_digest: str | None = None
     cold_start: bool = False
     latency_us: int = 0
-    shadow_outcome: str | None = None  # allow | deny under the candidate rules, when configured
-    shadow_reason: str | None = None
+    shadow_outcome: Outcome | None = None  # ALLOW or DENY under the candidate rules, when configured
+    shadow_reason: Reason | None = None
     shadow_rule_ids: tuple[str, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
 

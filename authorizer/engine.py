@@ -22,8 +22,8 @@ from typing import Any, Generic, TypeVar
 
 from authorizer.arn import MethodArn, parse_method_arn
 from authorizer.config import Settings
-from authorizer.decision_log import DecisionRecord
-from authorizer.errors import BadEvent, MalformedToken, MissingToken, RulesError
+from authorizer.decision_log import DecisionRecord, Outcome
+from authorizer.errors import BadEvent, MalformedToken, MissingToken, Reason, RulesError
 from authorizer.jwk import VerificationKey
 from authorizer.jwks import FetchRecord, Fetcher, JwksCache, make_http_fetcher
 from authorizer.policy import build_policy_document
@@ -187,9 +187,9 @@ class Engine:
         try:
             candidate = shadow.decide(method, path, granted)
         except Exception:  # noqa: BLE001 - a shadow fault must not touch the live decision
-            record.shadow_outcome, record.shadow_reason = "error", "shadow_fault"
+            record.shadow_outcome, record.shadow_reason = Outcome.ERROR, Reason.SHADOW_FAULT
             return
-        record.shadow_outcome = "allow" if candidate.allowed else "deny"
+        record.shadow_outcome = Outcome.ALLOW if candidate.allowed else Outcome.DENY
         record.shadow_reason = candidate.reason
         record.shadow_rule_ids = candidate.matched_ids
 
@@ -220,7 +220,7 @@ class Engine:
         record.issuer = claims.issuer
         record.rule_ids = route.matched_ids
         record.missing_scopes = route.missing_scopes
-        record.outcome = "allow" if route.allowed else "deny"
+        record.outcome = Outcome.ALLOW if route.allowed else Outcome.DENY
         record.reason = route.reason
         if self.shadow is not None:
             self._decide_in_shadow(self.shadow, method_arn.method, method_arn.path, verified.granted, record)

@@ -31,7 +31,7 @@ from urllib.parse import SplitResult, urlsplit
 
 import h11
 
-from authorizer.errors import JwksUnavailable
+from authorizer.errors import JwksUnavailable, Reason
 
 Fetcher = Callable[[str], bytes]
 Address = tuple[Any, ...]  # one getaddrinfo entry: (family, type, proto, canonname, sockaddr)
@@ -52,7 +52,7 @@ class _Deadline:
         """Seconds left, or :class:`JwksUnavailable` (``jwks_timeout``) once none are."""
         left = self._at - time.monotonic()
         if left <= 0:
-            raise JwksUnavailable("JWKS fetch exceeded its deadline", reason="jwks_timeout")
+            raise JwksUnavailable("JWKS fetch exceeded its deadline", reason=Reason.JWKS_TIMEOUT)
         return left
 
 
@@ -97,13 +97,13 @@ def make_http_fetcher(
             finally:
                 sock.close()
         except TimeoutError:
-            raise JwksUnavailable("JWKS fetch exceeded its deadline", reason="jwks_timeout") from None
+            raise JwksUnavailable("JWKS fetch exceeded its deadline", reason=Reason.JWKS_TIMEOUT) from None
         except h11.ProtocolError:
-            raise JwksUnavailable("JWKS endpoint sent a malformed HTTP response", reason="jwks_unreachable") from None
+            raise JwksUnavailable("JWKS endpoint sent a malformed HTTP response", reason=Reason.JWKS_UNREACHABLE) from None
         except zlib.error:
-            raise JwksUnavailable("JWKS response body does not decode", reason="jwks_unreachable") from None
+            raise JwksUnavailable("JWKS response body does not decode", reason=Reason.JWKS_UNREACHABLE) from None
         except OSError:  # refused, reset, unresolvable, TLS verification failed
-            raise JwksUnavailable("JWKS endpoint unreachable", reason="jwks_unreachable") from None
+            raise JwksUnavailable("JWKS endpoint unreachable", reason=Reason.JWKS_UNREACHABLE) from None
 
     return fetch
 
@@ -128,7 +128,7 @@ def _bounded_resolve(resolve: Resolver, host: str, port: int, deadline: _Deadlin
     worker.start()
     worker.join(deadline.remaining())
     if not outcome:
-        raise JwksUnavailable("JWKS host name did not resolve within the deadline", reason="jwks_timeout")
+        raise JwksUnavailable("JWKS host name did not resolve within the deadline", reason=Reason.JWKS_TIMEOUT)
     if isinstance(outcome[0], OSError):
         raise outcome[0]
     return outcome[0]
@@ -179,7 +179,7 @@ def _exchange(sock: socket.socket, target: str, authority: str, deadline: _Deadl
             # plus room for framing (a flood of empty chunks or deflate blocks ends here)
             room = MAX_HEAD_BYTES - received if body is None else MAX_HEAD_BYTES + wire_room - received
             if room <= 0:
-                raise JwksUnavailable("JWKS response too large", reason="jwks_too_large")
+                raise JwksUnavailable("JWKS response too large", reason=Reason.JWKS_TOO_LARGE)
             sock.settimeout(deadline.remaining())
             data = sock.recv(min(room, RECV_BYTES) if body is None else RECV_BYTES)
             received += len(data)
@@ -191,7 +191,7 @@ def _exchange(sock: socket.socket, target: str, authority: str, deadline: _Deadl
         elif isinstance(event, h11.EndOfMessage) and body is not None:
             return body.finish()
         elif isinstance(event, h11.ConnectionClosed):  # h11 raises first when a body is cut short
-            raise JwksUnavailable("JWKS endpoint closed the connection", reason="jwks_unreachable")
+            raise JwksUnavailable("JWKS endpoint closed the connection", reason=Reason.JWKS_UNREACHABLE)
         # h11.InformationalResponse (1xx): the final response follows
 
 
@@ -202,13 +202,13 @@ def _header(response: h11.Response, name: bytes) -> bytes:
 def _checked_encoding(response: h11.Response, max_bytes: int) -> bool:
     """Refuse a response we will not read; True if its body is gzip- or zlib-compressed."""
     if response.status_code != 200:  # redirects included: never followed
-        raise JwksUnavailable(f"JWKS endpoint answered HTTP {response.status_code}", reason="jwks_http_error")
+        raise JwksUnavailable(f"JWKS endpoint answered HTTP {response.status_code}", reason=Reason.JWKS_HTTP_ERROR)
     declared = _header(response, b"content-length")
     if declared and int(declared) > max_bytes:  # h11 has checked that it is one decimal number
-        raise JwksUnavailable("JWKS response too large", reason="jwks_too_large")
+        raise JwksUnavailable("JWKS response too large", reason=Reason.JWKS_TOO_LARGE)
     encoding = _header(response, b"content-encoding").strip().lower()
     if encoding not in CONTENT_ENCODINGS:
-        raise JwksUnavailable("JWKS response has an unsupported Content-Encoding", reason="jwks_http_error")
+        raise JwksUnavailable("JWKS response has an unsupported Content-Encoding", reason=Reason.JWKS_HTTP_ERROR)
     return CONTENT_ENCODINGS[encoding]
 
 
@@ -232,9 +232,9 @@ class _Body:
             if self._decoder.unused_data:
                 raise zlib.error("data after the end of the compressed stream")
             if self._decoder.unconsumed_tail:  # more output than the room left
-                raise JwksUnavailable("JWKS response too large", reason="jwks_too_large")
+                raise JwksUnavailable("JWKS response too large", reason=Reason.JWKS_TOO_LARGE)
         if len(self._data) > self._max_bytes:
-            raise JwksUnavailable("JWKS response too large", reason="jwks_too_large")
+            raise JwksUnavailable("JWKS response too large", reason=Reason.JWKS_TOO_LARGE)
 
     def finish(self) -> bytes:
         if self._decoder is not None and not self._decoder.eof:

@@ -25,7 +25,7 @@ from typing import Any
 from jwt import PyJWK
 from jwt.exceptions import PyJWTError
 
-from authorizer.errors import JwksUnavailable
+from authorizer.errors import JwksUnavailable, Reason
 
 MIN_RSA_BITS = 2048
 MAX_KID_LENGTH = 256
@@ -57,7 +57,7 @@ def _reject_duplicate_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     for name, value in pairs:
         if name in result:
             raise JwksUnavailable(
-                f"JWKS repeats the member {name[:64]!r} in one object", reason="jwks_duplicate_member"
+                f"JWKS repeats the member {name[:64]!r} in one object", reason=Reason.JWKS_DUPLICATE_MEMBER
             )
         result[name] = value
     return result
@@ -108,9 +108,9 @@ def parse_jwks(
     try:
         data = json.loads(document, object_pairs_hook=_reject_duplicate_members)
     except (ValueError, RecursionError):
-        raise JwksUnavailable("JWKS response is not JSON", reason="jwks_invalid") from None
+        raise JwksUnavailable("JWKS response is not JSON", reason=Reason.JWKS_INVALID) from None
     if not isinstance(data, dict) or not isinstance(data.get("keys"), list):
-        raise JwksUnavailable("JWKS response has no 'keys' list", reason="jwks_invalid")
+        raise JwksUnavailable("JWKS response has no 'keys' list", reason=Reason.JWKS_INVALID)
     skipped: dict[str, int] = {}
     found: dict[str, VerificationKey] = {}
     duplicates: set[str] = set()
@@ -144,5 +144,5 @@ def parse_jwks(
         # An issuer always publishes its signing key: a set we can use nothing of is a fault
         # (a bad publish, or TOKEN_ALGORITHMS not matching the keys), not every client's.
         why = ", ".join(f"{reason}: {count}" for reason, count in sorted(skipped.items())) or "none"
-        raise JwksUnavailable(f"JWKS holds no usable key (skipped {why})", reason="jwks_no_usable_key")
+        raise JwksUnavailable(f"JWKS holds no usable key (skipped {why})", reason=Reason.JWKS_NO_USABLE_KEY)
     return KeySet(keys=found, skipped=skipped)

@@ -25,15 +25,24 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from authorizer.config import JwksSettings
-from authorizer.errors import JwksUnavailable, UnknownKid
+from authorizer.errors import JwksBackoff, JwksUnavailable, Reason, UnknownKid
 from authorizer.http_fetch import Fetcher, make_http_fetcher
 from authorizer.jwk import KeySet, VerificationKey, parse_jwks
 
-__all__ = ["FetchRecord", "Fetcher", "JwksCache", "make_http_fetcher"]
+__all__ = ["FetchRecord", "FetchTrigger", "Fetcher", "JwksCache", "make_http_fetcher"]
 
 Clock = Callable[[], float]
+
+
+class FetchTrigger(StrEnum):
+    """Why a fetch was made (the ``trigger`` dimension of ``JwksFetches``)."""
+
+    INITIAL = "initial"
+    SCHEDULED = "scheduled"
+    UNKNOWN_KID = "unknown_kid"
 
 
 @dataclass(slots=True)
@@ -41,10 +50,15 @@ class FetchRecord:
     """The outcome of one fetch attempt, for logs and metrics."""
 
     ok: bool
-    reason: str
-    trigger: str  # "initial", "scheduled", "unknown_kid"
+    reason: Reason | None  # why it failed; None when it succeeded
+    trigger: FetchTrigger
     duration_seconds: float
     skipped_keys: Mapping[str, int] = field(default_factory=dict)  # a good set's unusable keys, by reason
+
+    @property
+    def result(self) -> str:
+        """``ok``, or the failure's reason code (the ``result`` dimension of ``JwksFetches``)."""
+        return "ok" if self.ok else str(self.reason)
 
 
 @dataclass(slots=True)
@@ -72,10 +86,10 @@ class JwksCache:
             now = self.clock()
             fetched = False
             if self._keys is None:
-                self._refresh(now, "initial")
+                self._refresh(now, FetchTrigger.INITIAL)
                 fetched = True
             elif now - self._fetched_at >= self.settings.cache_ttl_seconds:
-                fetched = self._try_refresh(now, "scheduled")
+                fetched = self._try_refresh(now, FetchTrigger.SCHEDULED)
             keys = self._usable_keys(now)
             key = keys.keys.get(kid)
             if key is not None:
@@ -83,9 +97,9 @@ class JwksCache:
             if not self._may_refetch_unknown_kid(now):
                 raise UnknownKid("kid is not in the issuer's key set")
             try:
-                self._refresh(now, "unknown_kid")
+                self._refresh(now, FetchTrigger.UNKNOWN_KID)
             except JwksUnavailable as failure:
-                if failure.reason != "jwks_backoff":  # a request was made: the cooldown starts
+                if not isinstance(failure, JwksBackoff):  # a request was made: the cooldown starts
                     self._last_unknown_kid_fetch_at = now
                 # The cached set is still usable and does not hold the kid: the token is refused
                 # (401), since a client-chosen kid must not turn an endpoint outage into answers
@@ -93,7 +107,7 @@ class JwksCache:
                 # also what a key Auth0 has just rotated in looks like, so operators can alarm on it.
                 raise UnknownKid(
                     f"kid is not in the cached key set; its refetch failed ({failure.reason})",
-                    reason="unknown_kid_unconfirmed",
+                    reason=Reason.UNKNOWN_KID_UNCONFIRMED,
                 ) from None
             self._last_unknown_kid_fetch_at = now
             key = self._usable_keys(now).keys.get(kid)
@@ -110,7 +124,7 @@ class JwksCache:
         with self._lock:
             if self._keys is not None:
                 return True
-            ok = self._try_refresh(self.clock(), "initial")
+            ok = self._try_refresh(self.clock(), FetchTrigger.INITIAL)
             if not ok:
                 self._last_failure_at = None
             return ok
@@ -127,7 +141,7 @@ class JwksCache:
             raise JwksUnavailable("no usable JWKS (endpoint failing, cached keys too old)")
         return self._keys
 
-    def _try_refresh(self, now: float, trigger: str) -> bool:
+    def _try_refresh(self, now: float, trigger: FetchTrigger) -> bool:
         """Refresh if allowed; on failure keep serving the last good keys."""
         try:
             self._refresh(now, trigger)
@@ -135,13 +149,13 @@ class JwksCache:
         except JwksUnavailable:
             return False
 
-    def _refresh(self, now: float, trigger: str) -> None:
+    def _refresh(self, now: float, trigger: FetchTrigger) -> None:
         last_failure = self._last_failure_at
         if (
             last_failure is not None
             and now - last_failure < self.settings.retry_after_failure_seconds
         ):
-            raise JwksUnavailable("JWKS endpoint failed moments ago", reason="jwks_backoff")
+            raise JwksBackoff("JWKS endpoint failed moments ago")
         started = time.perf_counter()
         self.fetch_count += 1
         try:
@@ -158,9 +172,9 @@ class JwksCache:
         self._keys = keys
         self._fetched_at = now
         self._last_failure_at = None
-        self._record(True, "ok", trigger, started, keys.skipped)
+        self._record(True, None, trigger, started, keys.skipped)
 
-    def _record(self, ok: bool, reason: str, trigger: str, started: float,
+    def _record(self, ok: bool, reason: Reason | None, trigger: FetchTrigger, started: float,
                 skipped_keys: Mapping[str, int] | None = None) -> None:
         if self.on_fetch is None:
             return

@@ -90,7 +90,7 @@ class DecisionMetrics:
         ]
         if fetch.skipped_keys:  # a good set that also published keys we cannot use
             values.append(("JwksKeysSkipped", MetricUnit.Count, sum(fetch.skipped_keys.values())))
-        self._emit(self._document({"result": "ok" if fetch.ok else fetch.reason, "trigger": fetch.trigger}, values))
+        self._emit(self._document({"result": fetch.result, "trigger": fetch.trigger}, values))
 
     def _emit(self, document: dict[str, Any] | None) -> None:
         if document is not None:

@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from authorizer.errors import RulesError
+from authorizer.errors import Reason, RulesError
 from authorizer.route import RoutePattern, RouteProblem, parse_route
 from authorizer.route_index import RouteIndex
 from authorizer.tokens import SCOPE_TOKEN
@@ -79,7 +79,7 @@ class RouteDecision:
     """The rules' decision for one method and path, with its reasons."""
 
     allowed: bool
-    reason: str  # allowed | no_matching_rule | denied_by_rule | insufficient_scope
+    reason: Reason  # ALLOWED, NO_MATCHING_RULE, DENIED_BY_RULE or INSUFFICIENT_SCOPE
     matched: tuple[Rule, ...]
     failed: tuple[Rule, ...]
     missing_scopes: tuple[str, ...]  # every scope that a failed rule needs and the token lacks
@@ -108,10 +108,10 @@ class RuleSet:
     def decide(self, method: str, path: str, granted: frozenset[str]) -> RouteDecision:
         matched = self.matching(method, path)
         if not matched:
-            return RouteDecision(False, "no_matching_rule", (), (), ())
+            return RouteDecision(False, Reason.NO_MATCHING_RULE, (), (), ())
         failed = tuple(rule for rule in matched if not rule.satisfied_by(granted))
         if not failed:
-            return RouteDecision(True, "allowed", matched, (), ())
+            return RouteDecision(True, Reason.ALLOWED, matched, (), ())
         missing: dict[str, None] = {}
         for rule in failed:
             for scope in sorted(rule.scopes - granted):
@@ -119,7 +119,7 @@ class RuleSet:
             if rule.any_scopes and rule.any_scopes.isdisjoint(granted):
                 for scope in sorted(rule.any_scopes):
                     missing[scope] = None
-        reason = "denied_by_rule" if any(rule.deny for rule in failed) else "insufficient_scope"
+        reason = Reason.DENIED_BY_RULE if any(rule.deny for rule in failed) else Reason.INSUFFICIENT_SCOPE
         return RouteDecision(False, reason, matched, failed, tuple(missing))
 
     def partition(self, granted: frozenset[str]) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
@@ -134,7 +134,7 @@ class _Problems:
         self.source = source
 
     def fail(self, line: int | None, message: str) -> RulesError:
-        return RulesError(located(self.source, line, message), reason="rules_invalid")
+        return RulesError(located(self.source, line, message), reason=Reason.RULES_INVALID)
 
 
 def _scope_list(

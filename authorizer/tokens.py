@@ -40,6 +40,7 @@ from authorizer.errors import (
     InvalidClaim,
     MalformedToken,
     NotClientCredentials,
+    Reason,
     TokenExpired,
     TokenNotYetValid,
     TokenTooLarge,
@@ -193,7 +194,7 @@ def _number(payload: Mapping[str, Any], name: str, *, required: bool) -> float |
     value = payload.get(name)
     if value is None:
         if required or name in payload:
-            raise InvalidClaim(f"claim '{name}' is missing", reason="missing_claim")
+            raise InvalidClaim(f"claim '{name}' is missing", reason=Reason.MISSING_CLAIM)
         return None
     try:  # an int beyond float range raises OverflowError in float()
         number = float(value) if type(value) in (int, float) else math.nan
@@ -210,7 +211,7 @@ def _string(payload: Mapping[str, Any], name: str, *, required: bool = True) -> 
         return None
     if not isinstance(value, str) or not value:
         if value is None:
-            raise InvalidClaim(f"claim '{name}' is missing", reason="missing_claim")
+            raise InvalidClaim(f"claim '{name}' is missing", reason=Reason.MISSING_CLAIM)
         raise InvalidClaim(f"claim '{name}' is not a non-empty string")
     return value
 
@@ -242,7 +243,7 @@ def _check_audience(payload: Mapping[str, Any], audience: str) -> None:
     elif isinstance(aud, list) and aud and all(isinstance(a, str) for a in aud):
         ok = audience in aud
     elif aud is None:
-        raise InvalidClaim("claim 'aud' is missing", reason="missing_claim")
+        raise InvalidClaim("claim 'aud' is missing", reason=Reason.MISSING_CLAIM)
     else:
         raise InvalidClaim("claim 'aud' is neither a string nor a list of strings")
     if not ok:
@@ -262,13 +263,13 @@ def verify_jwt(
 ) -> Claims:
     """Verify signature and claims of ``jwt`` with ``key`` at time ``now`` (epoch seconds)."""
     if jwt.alg != key.algorithm:
-        raise AlgorithmNotAllowed("token alg differs from its key's", reason="alg_key_mismatch")
+        raise AlgorithmNotAllowed("token alg differs from its key's", reason=Reason.ALG_KEY_MISMATCH)
     if not key.verify(jwt.signing_input, jwt.signature):
         raise BadSignature("token signature does not verify")
     payload = jwt.payload
     issuer = payload.get("iss")
     if not isinstance(issuer, str):
-        raise InvalidClaim("claim 'iss' is missing or not a string", reason="missing_claim")
+        raise InvalidClaim("claim 'iss' is missing or not a string", reason=Reason.MISSING_CLAIM)
     if issuer != settings.issuer:
         raise WrongIssuer("token is from another issuer")
     _check_audience(payload, settings.audience)
@@ -283,7 +284,7 @@ def verify_jwt(
     rfc9068 = jwt.profile == "rfc9068"
     issued_at = _number(payload, "iat", required=rfc9068)
     if issued_at is not None and issued_at > now + skew:
-        raise TokenNotYetValid("token was issued in the future", reason="iat_in_future")
+        raise TokenNotYetValid("token was issued in the future", reason=Reason.IAT_IN_FUTURE)
     subject = _string(payload, "sub")
     client_id = _string(payload, "client_id" if rfc9068 else "azp")
     token_id = _string(payload, "jti", required=rfc9068)

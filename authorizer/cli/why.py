@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from authorizer.errors import Reason
 from authorizer.rules import RouteDecision, Rule
 
 
@@ -75,7 +76,7 @@ def missing_text(missing: MissingScopes) -> str:
 
 def why(decision: RouteDecision) -> str:
     """Why the rules decided as they did: the rules that matched, and what the token lacks."""
-    if decision.reason == "no_matching_rule":
+    if decision.reason is Reason.NO_MATCHING_RULE:
         return "no rule matches"
     if decision.allowed:
         return "; ".join(f"{rule_label(rule)} needs {rule.requirement}" for rule in decision.matched)

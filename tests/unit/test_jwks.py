@@ -105,7 +105,7 @@ def test_outage_serves_cached_keys_for_a_bounded_time(jwks_server: JwksServer, s
     clock.now += 600 + 3600  # past ttl + max stale
     with pytest.raises(JwksUnavailable):
         cache.get_key(signing_key.kid)
-    assert [r.reason for r in records] == ["ok", "jwks_http_error", "jwks_http_error"]
+    assert [r.result for r in records] == ["ok", "jwks_http_error", "jwks_http_error"]
 
 
 def test_a_refresh_that_stalls_mid_body_serves_cached_keys_and_backs_off(
@@ -120,7 +120,7 @@ def test_a_refresh_that_stalls_mid_body_serves_cached_keys_and_backs_off(
     clock.now += 601
     assert cache.get_key(signing_key.kid)[0].kid == signing_key.kid
     assert cache.get_key(signing_key.kid)[0].kid == signing_key.kid
-    assert (jwks_server.requests, [r.reason for r in records]) == (2, ["ok", "jwks_timeout"])
+    assert (jwks_server.requests, [r.result for r in records]) == (2, ["ok", "jwks_timeout"])
 
 
 def test_outage_at_cold_start_is_a_fault(jwks_server: JwksServer) -> None:
@@ -210,7 +210,7 @@ def test_a_bad_publish_is_a_fault_and_the_last_good_keys_stay(
     clock.now += 601
     # THEN the last good key still verifies, and the refresh is recorded as a failure with its reason
     assert cache.get_key(signing_key.kid)[0].kid == signing_key.kid
-    assert [(r.ok, r.reason) for r in records] == [(True, "ok"), (False, reason)]
+    assert [(r.ok, r.result) for r in records] == [(True, "ok"), (False, reason)]
     # AND at a cold start the same set is a fault (500), not a 401 for every client
     cold, _ = make_cache(jwks_server, Clock())
     with pytest.raises(JwksUnavailable) as raised:
@@ -283,7 +283,7 @@ def test_an_unknown_kid_during_an_outage_is_refused_while_cached_keys_serve(
     with pytest.raises(UnknownKid) as refused:
         cache.get_key("forged")
     assert (refused.value.reason, jwks_server.requests) == ("unknown_kid_unconfirmed", 2)
-    assert [r.reason for r in records] == ["ok", "jwks_http_error"]
+    assert [r.result for r in records] == ["ok", "jwks_http_error"]
     # AND within the cooldown another forged kid costs no request, still 401
     clock.now += 1
     with pytest.raises(UnknownKid):
