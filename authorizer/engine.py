@@ -15,74 +15,22 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from authorizer.arn import MethodArn, parse_method_arn
+from authorizer.bearer import parse_bearer
 from authorizer.config import Settings
+from authorizer.context import build_context
 from authorizer.decision_log import DecisionRecord
-from authorizer.errors import BadEvent, MalformedToken, MissingToken, RulesError
+from authorizer.errors import BadEvent, RulesError
 from authorizer.jwk import VerificationKey
 from authorizer.jwks import FetchRecord, Fetcher, JwksCache, make_http_fetcher
+from authorizer.lru import LruCache
 from authorizer.policy import build_policy_document
 from authorizer.rules import RouteDecision, RuleSet, load_rules
 from authorizer.tokens import Claims, decompose_unverified_jwt, verify_jwt
-
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class LruCache(Generic[K, V]):
-    """A bounded least-recently-used map."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[K, V] = OrderedDict()
-
-    def get(self, key: K) -> V | None:
-        value = self._items.get(key)
-        if value is not None:
-            self._items.move_to_end(key)
-        return value
-
-    def put(self, key: K, value: V) -> None:
-        if self.size <= 0:
-            return
-        self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-
-    def pop(self, key: K) -> None:
-        self._items.pop(key, None)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-def parse_bearer(header: object) -> str:
-    """The token of an ``Authorization: Bearer <token>`` value (scheme case-insensitive)."""
-    if not isinstance(header, str) or not header:
-        raise MissingToken("no Authorization header value")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise MalformedToken("Authorization value is not 'Bearer <token>'")
-    if token != token.strip() or " " in token:
-        raise MalformedToken("Authorization value has stray whitespace")
-    return token
-
-
-def build_context(claims: Claims, rules: RuleSet) -> dict[str, str]:
-    """The authorizer context: flat, strings only (API Gateway answers 500 otherwise)."""
-    return {
-        "scope": " ".join(claims.scopes),
-        "client_id": claims.client_id,
-        "token_profile": claims.profile,
-        "rules_digest": rules.digest,
-    }
-
 
 # Answers remembered per verified token (clients call a few routes), for methodArns up to this
 # length. A remembered token costs about 2 KiB, each further answer about 0.5 KiB, so the default
