@@ -230,7 +230,7 @@ def test_a_repeated_token_reuses_its_answer_per_route_and_never_across_routes(
 
 
 def test_the_answers_remembered_per_token_are_bounded(environment: Path, signing_key: SigningKey) -> None:
-    from authorizer.engine import MAX_REMEMBERED_ARN_CHARS, MAX_ROUTES_PER_TOKEN
+    from authorizer.remembered_token import MAX_REMEMBERED_ARN_CHARS, MAX_ROUTES_PER_TOKEN
 
     # GIVEN one token sprayed over many distinct paths, and one very long path
     token = mint(signing_key, auth0_claims(scope="read:orders"))
@@ -239,9 +239,9 @@ def test_the_answers_remembered_per_token_are_bounded(environment: Path, signing
     long_path = "/orders/" + "x" * MAX_REMEMBERED_ARN_CHARS
     assert call(token, long_path) is not None
     # THEN the token remembers at most MAX_ROUTES_PER_TOKEN answers, and never a long methodArn
-    (verified,) = app.current_engine().tokens._items.values()
-    assert len(verified.routes) == MAX_ROUTES_PER_TOKEN
-    assert all(len(arn) <= MAX_REMEMBERED_ARN_CHARS for arn in verified.routes)
+    (remembered,) = app.current_engine().tokens.values()
+    assert len(remembered.answers) == MAX_ROUTES_PER_TOKEN
+    assert all(len(arn) <= MAX_REMEMBERED_ARN_CHARS for arn in remembered.answers)
 
 
 def test_a_remembered_answer_ends_with_its_token(
@@ -269,9 +269,9 @@ def test_a_token_holds_one_policy_per_api_stage_even_when_the_policy_memo_evicts
         call(reader, f"/orders/{n}")
         call(admin, f"/orders/{n}")
     # THEN each token's remembered answers share one policy document (not one per route)
-    for verified in app.current_engine().tokens._items.values():
-        assert len(verified.routes) == 6
-        assert len({id(answer.document) for answer in verified.routes.values()}) == 1
+    for remembered in app.current_engine().tokens.values():
+        assert len(remembered.answers) == 6
+        assert len({id(answer.document) for answer in remembered.answers.values()}) == 1
 
 
 def test_client_credentials_only_refuses_a_user_token_with_its_reason(
