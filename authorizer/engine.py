@@ -10,6 +10,10 @@ reuse asks the JWKS cache for its key again and re-runs
 per container; tests build their own with an injected fetcher and clocks
 (tests/unit/test_engine.py).
 
+Nothing the memos hold can be changed by a caller: policy documents are kept
+frozen (:mod:`authorizer.frozen_json`) and each response gets its own copy of
+the policy and the context.
+
 The engine raises the error tree (:mod:`authorizer.errors`); mapping to
 401/403/500 happens in ``app.py`` only.
 """
@@ -29,6 +33,7 @@ from authorizer.config import Settings
 from authorizer.context import build_context
 from authorizer.decision_log import DecisionRecord
 from authorizer.errors import BadEvent, RulesError
+from authorizer.frozen_json import FrozenJson, freeze_json, thaw_json
 from authorizer.jwks import FetchRecord, Fetcher, JwksCache, make_http_fetcher
 from authorizer.lru import LruCache
 from authorizer.policy import build_policy_document
@@ -45,7 +50,7 @@ class Engine:
     wall_clock: Callable[[], float] = time.time
     shadow: RuleSet | None = None
     shadow_problem: str | None = None  # why SHADOW_RULES_FILE was not loaded
-    policies: LruCache[tuple[frozenset[str], str], dict[str, Any]] = field(init=False)
+    policies: LruCache[tuple[frozenset[str], str], FrozenJson] = field(init=False)
     tokens: LruCache[bytes, RememberedToken] = field(init=False)  # by the token's SHA-256
 
     def __post_init__(self) -> None:
@@ -145,7 +150,8 @@ class Engine:
         """The authorizer response for a TOKEN event; raises the error tree.
 
         A verified token's answer on a methodArn (route decision, policy, context) is remembered
-        with the token: a repeated call re-checks the token's key and claims, then reuses it.
+        with the token: a repeated call re-checks the token's key and claims, then reuses it. The
+        response is the caller's own: changing it changes no later response.
         """
         record.rules_digest = self.rules.digest
         if not isinstance(event, Mapping) or event.get("type") != "TOKEN":
@@ -174,7 +180,7 @@ class Engine:
             self._decide_in_shadow(self.shadow, method_arn.method, method_arn.path, verified.granted, record)
         return {
             "principalId": claims.subject,
-            "policyDocument": answer.document,
+            "policyDocument": thaw_json(answer.document),
             "context": dict(verified.context),
         }
 
@@ -191,12 +197,12 @@ class Engine:
             record.policy_cached = True
         return RouteAnswer(route, document)
 
-    def _policy(self, granted: frozenset[str], method_arn: MethodArn, record: DecisionRecord) -> dict[str, Any]:
+    def _policy(self, granted: frozenset[str], method_arn: MethodArn, record: DecisionRecord) -> FrozenJson:
         """The policy for ``granted`` on this API stage, built once per known-scope set (the memo)."""
         memo_key = (granted & self.rules.known_scopes, method_arn.api.prefix)
         document = self.policies.get(memo_key)
         record.policy_cached = document is not None
         if document is None:
-            document = build_policy_document(self.rules, memo_key[0], method_arn.api)
+            document = freeze_json(build_policy_document(self.rules, memo_key[0], method_arn.api))
             self.policies.put(memo_key, document)
         return document

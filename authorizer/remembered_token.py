@@ -6,7 +6,7 @@ Two parts, so that what may change is plain to see:
   scopes granted and the authorizer context (a read-only mapping).
 * :class:`RememberedToken` is mutable on purpose: it holds one ``VerifiedToken`` and gathers, as
   calls arrive, the token's answer on each methodArn and its policy per API stage. Both maps are
-  bounded here, and each answer is frozen (:class:`RouteAnswer`).
+  bounded here, and what they hold is frozen (:class:`RouteAnswer`, frozen policy documents).
 
 Memory (README "Configuration", ``VERIFIED_TOKEN_CACHE_SIZE``): a remembered token costs about
 2 KiB, each further answer about 0.5 KiB; with at most :data:`MAX_ROUTES_PER_TOKEN` answers, for
@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
 
+from authorizer.frozen_json import FrozenJson
 from authorizer.jwk import VerificationKey
 from authorizer.rules import RouteDecision
 from authorizer.tokens import Claims
@@ -44,7 +44,7 @@ class RouteAnswer:
     """What a verified token gets on one methodArn: the same for as long as the token is valid."""
 
     route: RouteDecision
-    document: dict[str, Any]  # the policy document
+    document: FrozenJson  # the policy document, frozen (authorizer.frozen_json)
 
 
 @dataclass(slots=True)
@@ -53,7 +53,7 @@ class RememberedToken:
 
     verified: VerifiedToken
     _answers: dict[str, RouteAnswer] = field(default_factory=dict)  # by methodArn
-    _documents: dict[str, dict[str, Any]] = field(default_factory=dict)  # by API stage prefix
+    _documents: dict[str, FrozenJson] = field(default_factory=dict)  # by API stage prefix
 
     def answer(self, method_arn: str) -> RouteAnswer | None:
         return self._answers.get(method_arn)
@@ -63,10 +63,10 @@ class RememberedToken:
         if len(self._answers) < MAX_ROUTES_PER_TOKEN and len(method_arn) <= MAX_REMEMBERED_ARN_CHARS:
             self._answers[method_arn] = answer
 
-    def document(self, api_prefix: str) -> dict[str, Any] | None:
+    def document(self, api_prefix: str) -> FrozenJson | None:
         return self._documents.get(api_prefix)
 
-    def remember_document(self, api_prefix: str, document: dict[str, Any]) -> None:
+    def remember_document(self, api_prefix: str, document: FrozenJson) -> None:
         """Keep the token's policy for one API stage, for at most MAX_ROUTES_PER_TOKEN stages."""
         if len(self._documents) < MAX_ROUTES_PER_TOKEN:
             self._documents[api_prefix] = document

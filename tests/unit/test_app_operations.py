@@ -212,13 +212,16 @@ def test_a_repeated_token_reuses_its_answer_per_route_and_never_across_routes(
     # GIVEN rules that allow GET /orders/* only, and one token asked about two routes twice
     token = mint(signing_key, auth0_claims(scope="read:orders"))
     first = call(token)
+    untouched = json.loads(json.dumps(first["policyDocument"]))
     first["context"]["scope"] = "tampered by a caller"  # the caller's copy only
+    first["policyDocument"]["Statement"][0]["Resource"].append(f"{ARN}/*/*")
+    first["policyDocument"]["Statement"].append({"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "*"})
     other = call(token, "/admin/1")  # no rule: denied
     again = call(token)
     other_again = call(token, "/admin/1")
     # THEN each route keeps its own decision, and every answer is the rules' answer
     assert again["context"]["scope"] == "read:orders"
-    assert again["policyDocument"] == other["policyDocument"] == other_again["policyDocument"]
+    assert again["policyDocument"] == other["policyDocument"] == other_again["policyDocument"] == untouched
     lines = log_lines.decisions()
     assert [(d["path"], d["outcome"], d["reason"]) for d in lines] == [
         ("/orders/1", "allow", "allowed"), ("/admin/1", "deny", "no_matching_rule"),
