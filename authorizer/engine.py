@@ -3,9 +3,16 @@
 :class:`Engine` is the one documented holder of what survives between
 invocations of a container: settings, compiled rules, the JWKS cache, the memo
 of built policies and the memo of verified tokens with their answers per
-methodArn (valid exactly as long as the token: every call re-checks its expiry
-and its key). ``app.py`` builds one per container; tests build their own with
-an injected fetcher and clocks.
+methodArn (:mod:`authorizer.remembered_token`). A remembered token is reused
+only while its key is still published and its claims are still in force: every
+reuse asks the JWKS cache for its key again and re-runs
+:func:`~authorizer.tokens.check_claims_in_force`. ``app.py`` builds one engine
+per container; tests build their own with an injected fetcher and clocks
+(tests/unit/test_engine.py).
+
+Nothing the memos hold can be changed by a caller: policy documents are kept
+frozen (:mod:`authorizer.frozen_json`) and each response gets its own copy of
+the policy and the context.
 
 The engine raises the error tree (:mod:`authorizer.errors`); mapping to
 401/403/500 happens in ``app.py`` only.
@@ -15,98 +22,24 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from types import MappingProxyType
+from typing import Any
 
 from authorizer.arn import MethodArn, parse_method_arn
+from authorizer.bearer import parse_bearer
 from authorizer.config import Settings
+from authorizer.context import build_context
 from authorizer.decision_log import DecisionRecord, Outcome
-from authorizer.errors import BadEvent, MalformedToken, MissingToken, Reason, RulesError
-from authorizer.jwk import VerificationKey
+from authorizer.errors import BadEvent, Reason, RulesError
+from authorizer.frozen_json import FrozenJson, freeze_json, thaw_json
 from authorizer.jwks import FetchRecord, Fetcher, JwksCache, make_http_fetcher
+from authorizer.lru import LruCache
 from authorizer.policy import build_policy_document
-from authorizer.rules import RouteDecision, RuleSet, load_rules
-from authorizer.tokens import Claims, decompose_unverified_jwt, verify_jwt
-
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-class LruCache(Generic[K, V]):
-    """A bounded least-recently-used map."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._items: OrderedDict[K, V] = OrderedDict()
-
-    def get(self, key: K) -> V | None:
-        value = self._items.get(key)
-        if value is not None:
-            self._items.move_to_end(key)
-        return value
-
-    def put(self, key: K, value: V) -> None:
-        if self.size <= 0:
-            return
-        self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
-
-    def pop(self, key: K) -> None:
-        self._items.pop(key, None)
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-
-def parse_bearer(header: object) -> str:
-    """The token of an ``Authorization: Bearer <token>`` value (scheme case-insensitive)."""
-    if not isinstance(header, str) or not header:
-        raise MissingToken("no Authorization header value")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token:
-        raise MalformedToken("Authorization value is not 'Bearer <token>'")
-    if token != token.strip() or " " in token:
-        raise MalformedToken("Authorization value has stray whitespace")
-    return token
-
-
-def build_context(claims: Claims, rules: RuleSet) -> dict[str, str]:
-    """The authorizer context: flat, strings only (API Gateway answers 500 otherwise)."""
-    return {
-        "scope": " ".join(claims.scopes),
-        "client_id": claims.client_id,
-        "token_profile": claims.profile,
-        "rules_digest": rules.digest,
-    }
-
-
-# Answers remembered per verified token (clients call a few routes), for methodArns up to this
-# length. A remembered token costs about 2 KiB, each further answer about 0.5 KiB, so the default
-# 4,096 tokens stay within about 20 MiB even when every one of them sprays distinct paths.
-MAX_ROUTES_PER_TOKEN = 8
-MAX_REMEMBERED_ARN_CHARS = 256
-
-
-@dataclass(frozen=True, slots=True)
-class _RouteAnswer:
-    """What a verified token gets on one methodArn: the same for as long as the token is valid."""
-
-    route: RouteDecision
-    document: dict[str, Any]
-
-
-@dataclass(frozen=True, slots=True)
-class _VerifiedToken:
-    claims: Claims
-    key: VerificationKey
-    granted: frozenset[str]
-    context: dict[str, str]
-    routes: dict[str, _RouteAnswer] = field(default_factory=dict)  # by methodArn, bounded
-    documents: dict[str, dict[str, Any]] = field(default_factory=dict)  # by API stage prefix
+from authorizer.remembered_token import RememberedToken, RouteAnswer, VerifiedToken
+from authorizer.rules import RuleSet, load_rules
+from authorizer.tokens import check_claims_in_force, decompose_unverified_jwt, verify_jwt
 
 
 @dataclass(slots=True)
@@ -117,8 +50,8 @@ class Engine:
     wall_clock: Callable[[], float] = time.time
     shadow: RuleSet | None = None
     shadow_problem: str | None = None  # why SHADOW_RULES_FILE was not loaded
-    policies: LruCache[tuple[frozenset[str], str], dict[str, Any]] = field(init=False)
-    tokens: LruCache[bytes, _VerifiedToken] = field(init=False)
+    policies: LruCache[tuple[frozenset[str], str], FrozenJson] = field(init=False)
+    tokens: LruCache[bytes, RememberedToken] = field(init=False)  # by the token's SHA-256
 
     def __post_init__(self) -> None:
         self.policies = LruCache(self.settings.policy_cache_size)
@@ -158,26 +91,46 @@ class Engine:
             shadow_problem=shadow_problem,
         )
 
-    def verify(self, token: str, record: DecisionRecord) -> _VerifiedToken:
-        """Verify ``token``: its memo entry while it is valid and its key is published, else anew."""
+    def verify(self, token: str, record: DecisionRecord) -> RememberedToken:
+        """Verify ``token``: its memo entry while still valid (see :meth:`_recall`), else anew."""
         digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
         record.token_fingerprint = digest.hex()[:12]
         now = self.wall_clock()
-        remembered = self.tokens.get(digest)
+        remembered = self._recall(digest, now, record)
         if remembered is not None:
-            key, jwks_cached = self.jwks.get_key(remembered.claims.key_id)
-            still_valid = now - self.settings.token.clock_skew_seconds < remembered.claims.expires_at
-            if key is remembered.key and still_valid:
-                record.token_cached, record.jwks_cached = True, jwks_cached
-                return remembered
-            self.tokens.pop(digest)
+            return remembered
         unverified = decompose_unverified_jwt(token, self.settings.token)
         key, record.jwks_cached = self.jwks.get_key(unverified.kid)
         claims = verify_jwt(unverified, key, self.settings.token, now)
         record.token_cached = False
-        verified = _VerifiedToken(claims, key, frozenset(claims.scopes), build_context(claims, self.rules))
-        self.tokens.put(digest, verified)
-        return verified
+        context = MappingProxyType(build_context(claims, self.rules))
+        remembered = RememberedToken(VerifiedToken(claims, key, frozenset(claims.scopes), context))
+        self.tokens.put(digest, remembered)
+        return remembered
+
+    def _recall(self, digest: bytes, now: float, record: DecisionRecord) -> RememberedToken | None:
+        """The remembered token, after the checks whose answers may have changed since it was verified.
+
+        Its key must still be the one the JWKS cache serves for its kid (a scheduled refresh that
+        dropped the kid raises UnknownKid; a kid now naming other key material means verify
+        anew), and :func:`check_claims_in_force` must pass at ``now``. An entry that fails is
+        forgotten.
+        """
+        remembered = self.tokens.get(digest)
+        if remembered is None:
+            return None
+        verified = remembered.verified
+        try:
+            key, record.jwks_cached = self.jwks.get_key(verified.claims.key_id)
+            if key is not verified.key:
+                self.tokens.pop(digest)
+                return None
+            check_claims_in_force(verified.claims, self.settings.token, now)
+        except Exception:  # refused (or the keys are unavailable): not remembered any longer
+            self.tokens.pop(digest)
+            raise
+        record.token_cached = True
+        return remembered
 
     @staticmethod
     def _decide_in_shadow(
@@ -197,7 +150,8 @@ class Engine:
         """The authorizer response for a TOKEN event; raises the error tree.
 
         A verified token's answer on a methodArn (route decision, policy, context) is remembered
-        with the token: a repeated call re-checks the token's expiry and key, then reuses it.
+        with the token: a repeated call re-checks the token's key and claims, then reuses it. The
+        response is the caller's own: changing it changes no later response.
         """
         record.rules_digest = self.rules.digest
         if not isinstance(event, Mapping) or event.get("type") != "TOKEN":
@@ -207,12 +161,12 @@ class Engine:
         record.method, record.path = method_arn.method, method_arn.path
         record.stage = method_arn.api.stage
         token = parse_bearer(event.get("authorizationToken"))
-        verified = self.verify(token, record)
-        answer = verified.routes.get(raw_arn)
+        remembered = self.verify(token, record)
+        verified = remembered.verified
+        answer = remembered.answer(raw_arn)
         if answer is None:
-            answer = self._answer(verified, method_arn, record)
-            if len(verified.routes) < MAX_ROUTES_PER_TOKEN and len(raw_arn) <= MAX_REMEMBERED_ARN_CHARS:
-                verified.routes[raw_arn] = answer
+            answer = self._answer(remembered, method_arn, record)
+            remembered.remember_answer(raw_arn, answer)
         else:
             record.policy_cached = True
         claims, route = verified.claims, answer.route
@@ -226,29 +180,29 @@ class Engine:
             self._decide_in_shadow(self.shadow, method_arn.method, method_arn.path, verified.granted, record)
         return {
             "principalId": claims.subject,
-            "policyDocument": answer.document,
+            "policyDocument": thaw_json(answer.document),
             "context": dict(verified.context),
         }
 
-    def _answer(self, verified: _VerifiedToken, method_arn: MethodArn, record: DecisionRecord) -> _RouteAnswer:
+    def _answer(self, remembered: RememberedToken, method_arn: MethodArn, record: DecisionRecord) -> RouteAnswer:
         """Decide ``method_arn`` for a verified token, with the token's policy for this API stage."""
-        route = self.rules.decide(method_arn.method, method_arn.path, verified.granted)
+        granted = remembered.verified.granted
+        route = self.rules.decide(method_arn.method, method_arn.path, granted)
         prefix = method_arn.api.prefix
-        document = verified.documents.get(prefix)
+        document = remembered.document(prefix)
         if document is None:
-            document = self._policy(verified.granted, method_arn, record)
-            if len(verified.documents) < MAX_ROUTES_PER_TOKEN:
-                verified.documents[prefix] = document
+            document = self._policy(granted, method_arn, record)
+            remembered.remember_document(prefix, document)
         else:
             record.policy_cached = True
-        return _RouteAnswer(route, document)
+        return RouteAnswer(route, document)
 
-    def _policy(self, granted: frozenset[str], method_arn: MethodArn, record: DecisionRecord) -> dict[str, Any]:
+    def _policy(self, granted: frozenset[str], method_arn: MethodArn, record: DecisionRecord) -> FrozenJson:
         """The policy for ``granted`` on this API stage, built once per known-scope set (the memo)."""
         memo_key = (granted & self.rules.known_scopes, method_arn.api.prefix)
         document = self.policies.get(memo_key)
         record.policy_cached = document is not None
         if document is None:
-            document = build_policy_document(self.rules, memo_key[0], method_arn.api)
+            document = freeze_json(build_policy_document(self.rules, memo_key[0], method_arn.api))
             self.policies.put(memo_key, document)
         return document

@@ -12,9 +12,16 @@ between:
 2. :func:`verify_jwt` binds the header ``alg`` to the key's one algorithm,
    verifies the signature (PyJWT's algorithm on a ``cryptography`` key), then
    checks every claim once, strictly: exact ``iss``; ``aud`` a string or a
-   list holding ours; ``exp`` required; ``nbf`` and ``iat`` honoured; times
-   are real numbers (never strings or booleans); ``sub`` a non-empty string;
-   the dialect's client id; scopes well-formed.
+   list holding ours; ``exp`` required; times are real numbers (never strings
+   or booleans); ``sub`` a non-empty string; the dialect's client id; scopes
+   well-formed; and last :func:`check_claims_in_force`: ``exp``, ``nbf`` and
+   ``iat`` against the time, with the clock skew.
+
+What a token says never changes, so a verified token's :class:`Claims` can be
+remembered; whether they are in force does. Every check whose answer depends
+on the time therefore lives in :func:`check_claims_in_force` and only there:
+``verify_jwt`` runs it once, and the engine runs it again on each reuse of a
+remembered token.
 
 Nothing here logs, reads the clock or touches the network. Every refusal is an
 :class:`InvalidToken` subclass whose message holds no token material.
@@ -81,6 +88,7 @@ class Claims:
     scopes: tuple[str, ...]
     expires_at: float
     issued_at: float | None
+    not_before: float | None
     profile: str
     token_id: str | None
     key_id: str
@@ -273,32 +281,43 @@ def verify_jwt(
     if issuer != settings.issuer:
         raise WrongIssuer("token is from another issuer")
     _check_audience(payload, settings.audience)
-    skew = settings.clock_skew_seconds
     expires_at = _number(payload, "exp", required=True)
     assert expires_at is not None
-    if now - skew >= expires_at:
-        raise TokenExpired("token has expired")
     not_before = _number(payload, "nbf", required=False)
-    if not_before is not None and not_before > now + skew:
-        raise TokenNotYetValid("token is not valid yet")
     rfc9068 = jwt.profile == "rfc9068"
     issued_at = _number(payload, "iat", required=rfc9068)
-    if issued_at is not None and issued_at > now + skew:
-        raise TokenNotYetValid("token was issued in the future", reason=Reason.IAT_IN_FUTURE)
     subject = _string(payload, "sub")
     client_id = _string(payload, "client_id" if rfc9068 else "azp")
     token_id = _string(payload, "jti", required=rfc9068)
     assert subject is not None and client_id is not None
     if settings.client_credentials_only:
         _check_client_credentials(payload, jwt.profile, subject, client_id)
-    return Claims(
+    claims = Claims(
         subject=subject,
         client_id=client_id,
         issuer=issuer,
         scopes=read_scopes(payload),
         expires_at=expires_at,
         issued_at=issued_at,
+        not_before=not_before,
         profile=jwt.profile,
         token_id=token_id,
         key_id=jwt.kid,
     )
+    check_claims_in_force(claims, settings, now)
+    return claims
+
+
+def check_claims_in_force(claims: Claims, settings: TokenSettings, now: float) -> None:
+    """Raise unless verified ``claims`` are in force at ``now`` (epoch seconds), with the skew.
+
+    Every check whose answer can change while a verified token is remembered belongs here, so
+    that the engine, which runs this on each reuse of a remembered token, re-runs it too.
+    """
+    skew = settings.clock_skew_seconds
+    if now - skew >= claims.expires_at:
+        raise TokenExpired("token has expired")
+    if claims.not_before is not None and claims.not_before > now + skew:
+        raise TokenNotYetValid("token is not valid yet")
+    if claims.issued_at is not None and claims.issued_at > now + skew:
+        raise TokenNotYetValid("token was issued in the future", reason=Reason.IAT_IN_FUTURE)

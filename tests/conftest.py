@@ -13,6 +13,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from tests.support import log_guard
+from tests.support.container import new_container
 from tests.support.jwks_server import JwksServer, running_jwks_server
 from tests.support.keys import SigningKey, rsa_key
 
@@ -75,6 +76,22 @@ def log_lines() -> Iterator[LogLines]:
         yield handler
     finally:
         target.removeHandler(handler)
+
+
+@pytest.fixture(autouse=True)
+def warm_start_state() -> Iterator[None]:
+    """Every test starts on a new container and leaves none behind.
+
+    The handler's warm-start state (engine, memos, JWKS cache, a kept cold-start failure) is
+    process-wide: it is forgotten before each test, so that the test's environment is read at
+    its first invocation, and after it, so that no later test sees its settings or keys.
+    Environment changes are the test's own to undo (``monkeypatch.setenv`` does).
+    """
+    new_container()
+    try:
+        yield
+    finally:
+        new_container()
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from authorizer import app
 from authorizer.iam import Verdict, evaluate_policy
+from tests.support.container import new_container
 from tests.support.jwks_server import Answer, JwksServer, running_jwks_server
 from tests.support.keys import SigningKey, rsa_key
 from tests.support.lambda_context import FakeLambdaContext
@@ -163,11 +164,11 @@ def configured_handler(jwks_url: str, rules_dir: Path, **env: str) -> Iterator[N
               "RULES_FILE": str(rules_file), **ENV, **env}
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
-    app.reset_state()
+    new_container()
     try:
         yield
     finally:
-        app.reset_state()
+        new_container()  # also outside pytest (bench/security_report.py): leave no warm state
         for name, value in saved.items():
             if value is None:
                 os.environ.pop(name, None)

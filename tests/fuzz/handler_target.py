@@ -42,6 +42,7 @@ import atheris
 
 from tests.conftest import LogLines
 from tests.fuzz.token_recipe import Recipe, build_recipe
+from tests.support.container import new_container
 from tests.support.jwks_server import JwksServer
 from tests.support.keys import SigningKey, rsa_key
 from tests.support.lambda_context import FakeLambdaContext
@@ -165,7 +166,7 @@ def start(rules_dir: Path) -> HandlerHarness:
     rules_file.write_text(RULES)
     os.environ.update({"TOKEN_ISSUER": ISSUER, "AUDIENCE": AUDIENCE, "JWKS_URI": server.url,
                        "RULES_FILE": str(rules_file), "TOKEN_ALGORITHMS": "RS256"})
-    app.reset_state()
+    new_container()
     return HandlerHarness(real, other, app.current_engine().rules)
 
 

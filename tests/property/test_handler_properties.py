@@ -21,6 +21,7 @@ from authorizer import app
 from authorizer.iam import Verdict, evaluate_policy
 from tests.conftest import LogLines
 from tests.property.strategies import API, GeneratedRules, requests_for, rules_files, scope_sets
+from tests.support.container import new_container
 from tests.support.jwks_server import running_jwks_server
 from tests.support.keys import SigningKey
 from tests.support.lambda_context import FakeLambdaContext
@@ -39,13 +40,12 @@ def rules_file(tmp_path_factory: pytest.TempPathFactory, signing_key: SigningKey
                             "RULES_FILE": str(path)}.items():
             env.setenv(name, value)
         yield path
-    app.reset_state()
 
 
 def fresh_container_token(rules_file: Path, rules: GeneratedRules, signing_key: SigningKey, granted: frozenset[str]) -> str:
     """A new container enforcing ``rules``, and a token holding ``granted``."""
     rules_file.write_text(rules.text)
-    app.reset_state()
+    new_container()
     return mint(signing_key, auth0_claims(scope=" ".join(sorted(granted))))
 
 

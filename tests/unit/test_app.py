@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,14 +36,12 @@ def rules_file(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def configured(monkeypatch: pytest.MonkeyPatch, jwks_server: JwksServer, rules_file: Path) -> Iterator[JwksServer]:
+def configured(monkeypatch: pytest.MonkeyPatch, jwks_server: JwksServer, rules_file: Path) -> JwksServer:
     monkeypatch.setenv("TOKEN_ISSUER", ISSUER)
     monkeypatch.setenv("AUDIENCE", AUDIENCE)
     monkeypatch.setenv("JWKS_URI", jwks_server.url)
     monkeypatch.setenv("RULES_FILE", str(rules_file))
-    app.reset_state()
-    yield jwks_server
-    app.reset_state()
+    return jwks_server
 
 
 def event(token: str | None, method: str = "GET", path: str = "/hello") -> dict:
@@ -161,7 +158,6 @@ def test_jwks_outage_at_cold_start_is_a_500_never_an_allow(configured: JwksServe
 
 def test_broken_rules_file_is_a_500(configured: JwksServer, signing_key: SigningKey, rules_file: Path) -> None:
     rules_file.write_text("version: 1\nrules:\n  - route: GET /a\n    scope: [x]\n")
-    app.reset_state()
     with pytest.raises(app.AuthorizerFailure, match="rules_invalid"):
         invoke(event(mint(signing_key)))
 
@@ -169,10 +165,8 @@ def test_broken_rules_file_is_a_500(configured: JwksServer, signing_key: Signing
 def test_broken_configuration_is_a_500(monkeypatch: pytest.MonkeyPatch, signing_key: SigningKey) -> None:
     monkeypatch.delenv("TOKEN_ISSUER", raising=False)
     monkeypatch.delenv("AUDIENCE", raising=False)
-    app.reset_state()
     with pytest.raises(app.AuthorizerFailure, match="config_invalid"):
         invoke(event(mint(signing_key)))
-    app.reset_state()
 
 
 def test_a_cold_start_surprise_is_a_kept_500_with_its_decision_line(

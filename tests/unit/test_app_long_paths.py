@@ -11,7 +11,6 @@ millisecond); it is there to catch a return to super-linear matching, not to mea
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,7 +32,7 @@ SECONDS_ALLOWED = 2.0
 @pytest.fixture
 def handler_with_shadow_rules(
     monkeypatch: pytest.MonkeyPatch, jwks_server: JwksServer, tmp_path: Path
-) -> Iterator[None]:
+) -> None:
     live, shadow = tmp_path / "rules.yaml", tmp_path / "candidate.yaml"
     live.write_text(FOUR_PARAMETERS)
     shadow.write_text(THREE_PARAMETERS)
@@ -45,9 +44,6 @@ def handler_with_shadow_rules(
         "SHADOW_RULES_FILE": str(shadow),
     }.items():
         monkeypatch.setenv(name, value)
-    app.reset_state()
-    yield
-    app.reset_state()
 
 
 @pytest.mark.parametrize("slashes", [400, 800, 1500])

@@ -7,7 +7,6 @@ import logging
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,7 +24,7 @@ CANDIDATE = "version: 1\nrules:\n  - route: GET /orders/*\n    scopes: [admin]\n
 
 
 @pytest.fixture
-def environment(monkeypatch: pytest.MonkeyPatch, jwks_server: JwksServer, tmp_path: Path) -> Iterator[Path]:
+def environment(monkeypatch: pytest.MonkeyPatch, jwks_server: JwksServer, tmp_path: Path) -> Path:
     rules = tmp_path / "rules.yaml"
     rules.write_text(LIVE)
     for name, value in {
@@ -35,9 +34,7 @@ def environment(monkeypatch: pytest.MonkeyPatch, jwks_server: JwksServer, tmp_pa
         "RULES_FILE": str(rules),
     }.items():
         monkeypatch.setenv(name, value)
-    app.reset_state()
-    yield tmp_path
-    app.reset_state()
+    return tmp_path
 
 
 def call(token: str, path: str = "/orders/1") -> dict | None:
@@ -144,7 +141,6 @@ def test_shadow_rules_log_and_count_disagreements_without_enforcing(
     candidate = environment / "candidate.yaml"
     candidate.write_text(CANDIDATE)
     monkeypatch.setenv("SHADOW_RULES_FILE", str(candidate))
-    app.reset_state()
     # WHEN a read:orders client calls, and an admin calls
     reader = call(mint(signing_key, auth0_claims(scope="read:orders")))
     admin = call(mint(signing_key, auth0_claims(scope="admin")))
@@ -165,7 +161,6 @@ def test_invalid_shadow_rules_are_reported_once_and_never_affect_live(
     broken = environment / "candidate.yaml"
     broken.write_text("version: 1\nrules:\n  - route: GET /orders/*\n    scope: [admin]\n")
     monkeypatch.setenv("SHADOW_RULES_FILE", str(broken))
-    app.reset_state()
     token = mint(signing_key, auth0_claims(scope="read:orders"))
     assert call(token) is not None and call(token) is not None
     warnings = [r for r in log_lines.records() if r.get("reason") == "shadow_rules_invalid"]
@@ -199,7 +194,6 @@ def test_tracing_when_switched_on_wraps_the_handler_and_decides_the_same(
 ) -> None:
     monkeypatch.setenv("TRACING_ENABLED", "true")
     monkeypatch.setenv("POWERTOOLS_TRACE_DISABLED", "true")  # no X-Ray daemon here: the SDK records nothing
-    app.reset_state()
     response = call(mint(signing_key, auth0_claims(scope="read:orders")))
     assert response is not None and response["principalId"] == "client-abc@clients"
     assert app._container.traced is not None
@@ -212,13 +206,16 @@ def test_a_repeated_token_reuses_its_answer_per_route_and_never_across_routes(
     # GIVEN rules that allow GET /orders/* only, and one token asked about two routes twice
     token = mint(signing_key, auth0_claims(scope="read:orders"))
     first = call(token)
+    untouched = json.loads(json.dumps(first["policyDocument"]))
     first["context"]["scope"] = "tampered by a caller"  # the caller's copy only
+    first["policyDocument"]["Statement"][0]["Resource"].append(f"{ARN}/*/*")
+    first["policyDocument"]["Statement"].append({"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "*"})
     other = call(token, "/admin/1")  # no rule: denied
     again = call(token)
     other_again = call(token, "/admin/1")
     # THEN each route keeps its own decision, and every answer is the rules' answer
     assert again["context"]["scope"] == "read:orders"
-    assert again["policyDocument"] == other["policyDocument"] == other_again["policyDocument"]
+    assert again["policyDocument"] == other["policyDocument"] == other_again["policyDocument"] == untouched
     lines = log_lines.decisions()
     assert [(d["path"], d["outcome"], d["reason"]) for d in lines] == [
         ("/orders/1", "allow", "allowed"), ("/admin/1", "deny", "no_matching_rule"),
@@ -230,7 +227,7 @@ def test_a_repeated_token_reuses_its_answer_per_route_and_never_across_routes(
 
 
 def test_the_answers_remembered_per_token_are_bounded(environment: Path, signing_key: SigningKey) -> None:
-    from authorizer.engine import MAX_REMEMBERED_ARN_CHARS, MAX_ROUTES_PER_TOKEN
+    from authorizer.remembered_token import MAX_REMEMBERED_ARN_CHARS, MAX_ROUTES_PER_TOKEN
 
     # GIVEN one token sprayed over many distinct paths, and one very long path
     token = mint(signing_key, auth0_claims(scope="read:orders"))
@@ -239,9 +236,9 @@ def test_the_answers_remembered_per_token_are_bounded(environment: Path, signing
     long_path = "/orders/" + "x" * MAX_REMEMBERED_ARN_CHARS
     assert call(token, long_path) is not None
     # THEN the token remembers at most MAX_ROUTES_PER_TOKEN answers, and never a long methodArn
-    (verified,) = app.current_engine().tokens._items.values()
-    assert len(verified.routes) == MAX_ROUTES_PER_TOKEN
-    assert all(len(arn) <= MAX_REMEMBERED_ARN_CHARS for arn in verified.routes)
+    (remembered,) = app.current_engine().tokens.values()
+    assert len(remembered.answers) == MAX_ROUTES_PER_TOKEN
+    assert all(len(arn) <= MAX_REMEMBERED_ARN_CHARS for arn in remembered.answers)
 
 
 def test_a_remembered_answer_ends_with_its_token(
@@ -262,16 +259,15 @@ def test_a_token_holds_one_policy_per_api_stage_even_when_the_policy_memo_evicts
 ) -> None:
     # GIVEN a policy memo of one entry, and two tokens with different scopes taking turns
     monkeypatch.setenv("POLICY_CACHE_SIZE", "1")
-    app.reset_state()
     reader = mint(signing_key, auth0_claims(scope="read:orders", jti="r"))
     admin = mint(signing_key, auth0_claims(scope="admin", jti="a"))
     for n in range(6):
         call(reader, f"/orders/{n}")
         call(admin, f"/orders/{n}")
     # THEN each token's remembered answers share one policy document (not one per route)
-    for verified in app.current_engine().tokens._items.values():
-        assert len(verified.routes) == 6
-        assert len({id(answer.document) for answer in verified.routes.values()}) == 1
+    for remembered in app.current_engine().tokens.values():
+        assert len(remembered.answers) == 6
+        assert len({id(answer.document) for answer in remembered.answers.values()}) == 1
 
 
 def test_client_credentials_only_refuses_a_user_token_with_its_reason(
@@ -279,7 +275,6 @@ def test_client_credentials_only_refuses_a_user_token_with_its_reason(
 ) -> None:
     # GIVEN an authorizer that accepts client-credentials tokens only
     monkeypatch.setenv("CLIENT_CREDENTIALS_ONLY", "true")
-    app.reset_state()
     m2m = mint(signing_key, auth0_claims(scope="read:orders"))
     user = mint(signing_key, auth0_claims(scope="read:orders", sub="auth0|user-1", gty=None))
     # WHEN both call THEN the M2M token is allowed and the user token is refused (401)
