@@ -44,8 +44,8 @@ lint-template: $(VENV)/.installed
 	$(VENV)/bin/cfn-lint --non-zero-exit-code error -t template.yaml
 
 check-rules: $(VENV)/.installed
-	$(PY) -m authorizer check --strict
-	$(PY) -m authorizer test
+	$(PY) -m scopegate_tools check --strict
+	$(PY) -m scopegate_tools test
 
 # bench-only dependencies (matplotlib) go into the dev venv, pinned in bench/requirements.txt
 $(VENV)/.bench-installed: $(VENV)/.installed bench/requirements.txt

@@ -1,7 +1,7 @@
 """IAM globs, matched in linear time without a regex (pure).
 
 The one glob matcher of scopegate: rules (:mod:`authorizer.route`) and the policy evaluator
-(:mod:`authorizer.iam`) both match with it. Semantics are IAM's: ``*`` matches any run of
+(:mod:`scopegate_tools.iam`) both match with it. Semantics are IAM's: ``*`` matches any run of
 characters, ``/`` included; ``?`` exactly one character (any, ``/`` included); everything else
 itself, case-sensitively; the match is whole-string.
 

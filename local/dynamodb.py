@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from authorizer.sam_template import FunctionSpec
+from scopegate_tools.sam_template import FunctionSpec
 from local.ports import DYNAMODB, listening_socket
 
 TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes", "LocalSecondaryIndexes")
@@ -20,7 +20,7 @@ def template_tables(template: Path) -> dict[str, dict[str, Any]]:
     """``{logical id: CreateTable arguments}`` of every AWS::DynamoDB::Table in the template.
 
     Locally a ``!Ref`` to a table resolves to its logical id (as
-    ``authorizer.sam_template.resolve`` does), so that id is the table name.
+    ``scopegate_tools.sam_template.resolve`` does), so that id is the table name.
     """
     from cfnlint.decode.cfn_yaml import loads
 

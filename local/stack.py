@@ -23,7 +23,7 @@ from typing import Any
 
 from authorizer.errors import RulesError
 from authorizer.rules import load_rules
-from authorizer.sam_template import SamApplication, TemplateError, load_template
+from scopegate_tools.sam_template import SamApplication, TemplateError, load_template
 from local.dynamodb import LocalDynamoDB, point_functions_at, template_tables
 from local.gateway.events import LOCAL_REGION
 from local.gateway.functions import FunctionPool

@@ -1,7 +1,7 @@
 """What API Gateway does with a TOKEN authorizer's answer (pure).
 
 * :func:`read_authorizer_output` checks the output's shape (the policy is checked by
-  :func:`authorizer.iam.evaluate_policy`); anything malformed, or a ``context`` value that is not a
+  :func:`scopegate_tools.iam.evaluate_policy`); anything malformed, or a ``context`` value that is not a
   string, number or boolean, is :class:`MalformedOutput` (API Gateway: 500
   ``AuthorizerConfigurationException``).
 * :func:`decide` evaluates the (possibly cached) policy against one request's methodArn.
@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from authorizer.iam import InvalidPolicy, Verdict, evaluate_policy
+from scopegate_tools.iam import InvalidPolicy, Verdict, evaluate_policy
 
 
 class MalformedOutput(ValueError):

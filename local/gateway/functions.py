@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from authorizer.sam_template import FunctionSpec
+from scopegate_tools.sam_template import FunctionSpec
 
 WORKER = Path(__file__).resolve().parent / "function_worker.py"
 PASSED_THROUGH = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT", "TMPDIR")

@@ -2,7 +2,7 @@
 
 Order of work, as API Gateway REST does it: stage -> route (else 403 Missing Authentication
 Token) -> TOKEN authorizer (header and ValidationExpression, result cache, invocation, policy
-evaluated by :func:`authorizer.iam.evaluate_policy` against this request's methodArn) -> Lambda
+evaluated by :func:`scopegate_tools.iam.evaluate_policy` against this request's methodArn) -> Lambda
 proxy integration. Every request gets one access log line without the token.
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from authorizer.iam import Verdict
-from authorizer.sam_template import ApiSpec, SamApplication, TokenAuthorizerSpec
+from scopegate_tools.iam import Verdict
+from scopegate_tools.sam_template import ApiSpec, SamApplication, TokenAuthorizerSpec
 from local.gateway import gateway_response as gr
 from local.gateway.authorizer_result import (
     AuthorizerOutput,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from authorizer.sam_template import RouteSpec
+from scopegate_tools.sam_template import RouteSpec
 
 _LITERAL, _PARAMETER, _GREEDY = 0, 1, 2
 

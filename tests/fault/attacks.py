@@ -22,7 +22,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 
 from authorizer import app
-from authorizer.iam import Verdict, evaluate_policy
+from scopegate_tools.iam import Verdict, evaluate_policy
 from tests.conftest import LogLines
 from tests.fault.jwks_scenarios import configured_handler
 from tests.support.jwks_server import running_jwks_server

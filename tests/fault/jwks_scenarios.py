@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from authorizer import app
-from authorizer.iam import Verdict, evaluate_policy
+from scopegate_tools.iam import Verdict, evaluate_policy
 from tests.support.container import new_container
 from tests.support.jwks_server import Answer, JwksServer, running_jwks_server
 from tests.support.keys import SigningKey, rsa_key

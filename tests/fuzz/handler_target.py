@@ -50,7 +50,7 @@ from tests.support.minting import AUDIENCE, ISSUER
 
 with atheris.instrument_imports(include=["authorizer"]):
     from authorizer import app
-    from authorizer.iam import Verdict, evaluate_policy
+    from scopegate_tools.iam import Verdict, evaluate_policy
     from authorizer.route import HTTP_METHODS
     from authorizer.rules import RuleSet
 

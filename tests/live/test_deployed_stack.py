@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from authorizer.rules import RuleSet, load_rules
-from authorizer.sam_template import RouteSpec, load_template
+from scopegate_tools.sam_template import RouteSpec, load_template
 from tests.live.stack import Answer, Stack, Token
 
 REPO = Path(__file__).resolve().parents[2]

@@ -21,7 +21,7 @@ import pytest
 from authorizer.arn import parse_method_arn
 from authorizer.policy import build_policy_document
 from authorizer.rules import load_rules
-from authorizer.sam_template import load_template
+from scopegate_tools.sam_template import load_template
 from tests.support.jwks_server import JwksServer
 from tests.support.keys import SigningKey
 from tests.support.minting import AUDIENCE, ISSUER, auth0_claims, mint
@@ -103,6 +103,17 @@ def test_authorizer_artifact_holds_the_package_and_the_rules_where_config_reads_
     artifact = build / "AuthorizerFunction"
     assert digests(artifact, "authorizer/*.py") == digests(REPO, "authorizer/*.py"), "stale build: run make sam-build"
     assert digests(artifact, "policies/*") == digests(REPO, "policies/rules.yaml"), "stale build: run make sam-build"
+
+
+def test_authorizer_artifact_ships_the_runtime_and_no_tool(build: Path) -> None:
+    # GIVEN the authorizer's artifact WHEN its Python modules are listed
+    artifact = build / "AuthorizerFunction"
+    tools = {path.stem for path in (REPO / "scopegate_tools").rglob("*.py")} - {"__init__", "__main__"}
+    shipped = {path.relative_to(artifact).as_posix() for path in artifact.glob("authorizer/**/*.py")}
+    # THEN they are exactly the runtime package's, and no tools module or package is among them
+    assert shipped == {path.relative_to(REPO).as_posix() for path in (REPO / "authorizer").glob("*.py")}
+    assert not (artifact / "scopegate_tools").exists() and not (artifact / "local").exists()
+    assert sorted(name for name in tools if (artifact / "authorizer" / f"{name}.py").exists()) == []
 
 
 @pytest.mark.parametrize("function", sorted(TEMPLATE.functions))

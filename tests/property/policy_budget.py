@@ -10,7 +10,7 @@ both statements is fixed. So for EVERY scope set::
     policy_size(document) <= SKELETON + sum over rules and their verbs of (len(resource) + 3)
 
 The bound holds with equality up to the resources shared by two rules and one
-comma per statement. The rules checker (``python -m authorizer check``) reports the
+comma per statement. The rules checker (``python -m scopegate_tools check``) reports the
 largest policy itself; ``test_no_policy_is_larger_than_what_the_rules_checker_reports``
 checks that no token's policy exceeds that figure.
 """

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from authorizer import app
-from authorizer.iam import Verdict, evaluate_policy
+from scopegate_tools.iam import Verdict, evaluate_policy
 from tests.conftest import LogLines
 from tests.property.strategies import API, GeneratedRules, requests_for, rules_files, scope_sets
 from tests.support.container import new_container

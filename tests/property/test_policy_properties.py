@@ -19,7 +19,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from authorizer.arn import ApiStage
-from authorizer.iam import Verdict, evaluate_policy
+from scopegate_tools.iam import Verdict, evaluate_policy
 from authorizer.policy import build_policy_document, policy_size
 from authorizer.rules import RuleSet, compile_rules
 from tests.conftest import REPO_ROOT
@@ -129,8 +129,8 @@ def test_policy_size_stays_within_the_rule_sets_worst_case_bound(
 
 @given(rules_files(max_rules=12), scope_sets)
 def test_no_policy_is_larger_than_what_the_rules_checker_reports(rules: GeneratedRules, granted: frozenset[str]) -> None:
-    # GIVEN the largest policy `python -m authorizer check` reports for the rule set
-    from authorizer.cli.policy_budget import measure_policy, worst_case_api
+    # GIVEN the largest policy `python -m scopegate_tools check` reports for the rule set
+    from scopegate_tools.cli.policy_budget import measure_policy, worst_case_api
 
     reported = measure_policy(rules.ruleset, "Dev", budget_bytes=8192)
     assume(reported.largest_bytes > 0)  # a resource over 512 characters is reported instead

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
-from authorizer.sam_template import load_template
+from scopegate_tools.sam_template import load_template
 from local.gateway.gateway_response import ACCESS_DENIED, gateway_answer
 from tests.support.proxy_events import proxy_event
 

@@ -1,6 +1,6 @@
 """The services' re-checks agree with policies/rules.yaml: statically for every scope set, and by behaviour.
 
-Each service re-checks what its scopes.toml declares, and nothing else. `python -m authorizer
+Each service re-checks what its scopes.toml declares, and nothing else. `python -m scopegate_tools
 check` compares each declaration with the rules' effective requirement of the route, as what
 they mean (any scope set passes both or neither): the first test runs that comparison on the
 shipped files, so it fails the moment a service and the rules disagree. The second runs the
@@ -18,12 +18,12 @@ from typing import Any
 
 import pytest
 
-from authorizer.cli.coverage import view_routes
-from authorizer.cli.service_declarations import ServiceDeclaration, read_service_declarations
-from authorizer.cli.service_requirements import compare_rechecks
-from authorizer.cli.sources import read_template
+from scopegate_tools.cli.coverage import view_routes
+from scopegate_tools.cli.service_declarations import ServiceDeclaration, read_service_declarations
+from scopegate_tools.cli.service_requirements import compare_rechecks
+from scopegate_tools.cli.sources import read_template
 from authorizer.rules import RuleSet, load_rules
-from authorizer.sam_template import RouteSpec, SamApplication, load_template
+from scopegate_tools.sam_template import RouteSpec, SamApplication, load_template
 from tests.support.proxy_events import authorizer_context, proxy_event
 from tests.support.services import load_service_app, response_json
 
@@ -63,10 +63,10 @@ def gateway_only(function: str, route: RouteSpec) -> bool:
 
 
 def cases() -> list[tuple[str, frozenset[str], str, bool]]:
-    """Every (client, request, expected) of the decision tables, as `python -m authorizer test` runs them."""
-    from authorizer.cli.coverage import view_routes
-    from authorizer.cli.decision_tables import cases_for
-    from authorizer.cli.sources import read_clients, read_template
+    """Every (client, request, expected) of the decision tables, as `python -m scopegate_tools test` runs them."""
+    from scopegate_tools.cli.coverage import view_routes
+    from scopegate_tools.cli.decision_tables import cases_for
+    from scopegate_tools.cli.sources import read_clients, read_template
 
     cli_template = read_template(REPO / "template.yaml")
     clients = read_clients(REPO / "policies" / "rules_test.yaml", cli_template)

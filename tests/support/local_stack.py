@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from authorizer.sam_template import load_template
+from scopegate_tools.sam_template import load_template
 from local.gateway.events import LOCAL_REGION
 from local.gateway.functions import FunctionPool
 from local.gateway.gateway import Gateway

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from cfnlint.decode.cfn_yaml import loads
 
-from authorizer.sam_template import load_template
+from scopegate_tools.sam_template import load_template
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE: dict[str, Any] = loads((REPO / "template.yaml").read_text(), "template.yaml")

@@ -1,6 +1,6 @@
 """template.yaml opens no route that skips scopegate: every route is guarded, or declared public here.
 
-The same audit as ``python -m authorizer check`` (authorizer/cli/route_audit.py), so CI fails
+The same audit as ``python -m scopegate_tools check`` (scopegate_tools/cli/route_audit.py), so CI fails
 on a route on SAM's implicit API, an HttpApi event, another authorizer, a function URL... in the
 shipped template. The events are also counted from the raw template, independently of the reader.
 """
@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from cfnlint.decode.cfn_yaml import loads
 
-from authorizer.cli.route_audit import Problem, audit_routes
-from authorizer.sam_template import load_template
+from scopegate_tools.cli.route_audit import Problem, audit_routes
+from scopegate_tools.sam_template import load_template
 
 REPO = Path(__file__).resolve().parents[2]
 TEXT = (REPO / "template.yaml").read_text()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from authorizer.sam_template import load_template
+from scopegate_tools.sam_template import load_template
 
 REPO = Path(__file__).resolve().parents[2]
 EXPRESSION = load_template(REPO / "template.yaml").apis["Api"].authorizers["ScopegateAuthorizer"].validation_expression

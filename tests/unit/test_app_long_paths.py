@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from authorizer import app
-from authorizer.iam import Verdict, evaluate_policy
+from scopegate_tools.iam import Verdict, evaluate_policy
 from tests.support.jwks_server import JwksServer
 from tests.support.keys import SigningKey
 from tests.support.lambda_context import FakeLambdaContext

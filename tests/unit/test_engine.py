@@ -21,7 +21,7 @@ from authorizer.arn import parse_method_arn
 from authorizer.config import Settings, read_settings
 from authorizer.decision_log import DecisionRecord
 from authorizer.engine import Engine
-from authorizer.iam import Verdict, evaluate_policy
+from scopegate_tools.iam import Verdict, evaluate_policy
 from authorizer.policy import build_policy_document
 from authorizer.remembered_token import MAX_REMEMBERED_ARN_CHARS, MAX_ROUTES_PER_TOKEN
 from tests.support.keys import SigningKey, jwks_document, rsa_key

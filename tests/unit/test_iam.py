@@ -1,10 +1,10 @@
-"""authorizer.iam: API Gateway's policy evaluation, on the cases other simulators get wrong."""
+"""scopegate_tools.iam: API Gateway's policy evaluation, on the cases other simulators get wrong."""
 
 from __future__ import annotations
 
 import pytest
 
-from authorizer.iam import InvalidPolicy, Verdict, evaluate_policy
+from scopegate_tools.iam import InvalidPolicy, Verdict, evaluate_policy
 
 ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/Dev/GET/orders/1/items"
 BASE = "arn:aws:execute-api:us-east-1:123456789012:abc123/Dev"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from authorizer.iam import Verdict
+from scopegate_tools.iam import Verdict
 from local.gateway.authorizer_result import (
     AuthorizerOutput,
     MalformedOutput,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from authorizer.sam_template import RouteSpec
+from scopegate_tools.sam_template import RouteSpec
 from local.gateway.routing import match_route
 
 

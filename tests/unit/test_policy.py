@@ -9,7 +9,7 @@ import pytest
 
 from authorizer.arn import ApiStage, parse_method_arn
 from authorizer.errors import PolicyTooLarge
-from authorizer.iam import Verdict, evaluate_policy
+from scopegate_tools.iam import Verdict, evaluate_policy
 from authorizer.policy import build_policy_document
 from authorizer.route import HTTP_METHODS
 from authorizer.rules import compile_rules

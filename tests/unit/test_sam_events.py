@@ -1,4 +1,4 @@
-"""authorizer.sam_events: a function's Events as routes, and the events the reader cannot read."""
+"""scopegate_tools.sam_events: a function's Events as routes, and the events the reader cannot read."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from authorizer.sam_events import IMPLICIT_API, RouteSpec, Unread, UnreadEvent, read_events
+from scopegate_tools.sam_events import IMPLICIT_API, RouteSpec, Unread, UnreadEvent, read_events
 
 RESOURCES: dict[str, Any] = {
     "Api": {"Type": "AWS::Serverless::Api"},

@@ -1,4 +1,4 @@
-"""authorizer.sam_template: template.yaml read with cfn-lint's CloudFormation loader."""
+"""scopegate_tools.sam_template: template.yaml read with cfn-lint's CloudFormation loader."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from authorizer.sam_events import Unread, UnreadEvent
-from authorizer.sam_template import ApiSpec, ResourceSpec, TemplateError, load_template
+from scopegate_tools.sam_events import Unread, UnreadEvent
+from scopegate_tools.sam_template import ApiSpec, ResourceSpec, TemplateError, load_template
 
 REPO = Path(__file__).resolve().parents[2]
 

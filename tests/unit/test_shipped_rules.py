@@ -1,6 +1,6 @@
 """The decision tables of policies/rules_test.yaml, one pytest case per (client, request).
 
-The same tables `python -m authorizer test` runs (and `make test` runs it too):
+The same tables `python -m scopegate_tools test` runs (and `make test` runs it too):
 each client must be allowed exactly the routes it lists.
 """
 
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from authorizer.cli.coverage import view_routes
-from authorizer.cli.decision_tables import Case, cases_for
-from authorizer.cli.sources import read_clients, read_rules, read_template
-from authorizer.cli.why import why
+from scopegate_tools.cli.coverage import view_routes
+from scopegate_tools.cli.decision_tables import Case, cases_for
+from scopegate_tools.cli.sources import read_clients, read_rules, read_template
+from scopegate_tools.cli.why import why
 
 REPO = Path(__file__).resolve().parents[2]
 RULES = read_rules(REPO / "policies" / "rules.yaml")

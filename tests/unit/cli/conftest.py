@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from authorizer.cli.main import main
+from scopegate_tools.cli.main import main
 from tests.support.orders_example import Example, write_example
 
 
@@ -20,7 +20,7 @@ class Run:
 
 
 def run_cli(*argv: str) -> Run:
-    """The CLI in-process, as `python -m authorizer` runs it."""
+    """The CLI in-process, as `python -m scopegate_tools` runs it."""
     out, err = io.StringIO(), io.StringIO()
     code = main(list(argv), stdout=out, stderr=err)
     return Run(code, out.getvalue(), err.getvalue())

@@ -1,4 +1,4 @@
-"""python -m authorizer check: coverage, dead rules, wildcard reach, policy size, requirements."""
+"""python -m scopegate_tools check: coverage, dead rules, wildcard reach, policy size, requirements."""
 
 from __future__ import annotations
 

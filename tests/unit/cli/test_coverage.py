@@ -1,8 +1,8 @@
-"""authorizer.cli.coverage: the effective requirement is the conjunction of Rule.requirement."""
+"""scopegate_tools.cli.coverage: the effective requirement is the conjunction of Rule.requirement."""
 
 from __future__ import annotations
 
-from authorizer.cli.coverage import requirement_of
+from scopegate_tools.cli.coverage import requirement_of
 from authorizer.rules import compile_rules
 
 RULES = compile_rules(

@@ -1,4 +1,4 @@
-"""python -m authorizer test: the decision tables of rules_test.yaml, and their load errors."""
+"""python -m scopegate_tools test: the decision tables of rules_test.yaml, and their load errors."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""python -m authorizer diff: the (client, route) decisions a change of the rules changes."""
+"""python -m scopegate_tools diff: the (client, route) decisions a change of the rules changes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""python -m authorizer explain: decisions for scopes or a token, and what one route takes."""
+"""python -m scopegate_tools explain: decisions for scopes or a token, and what one route takes."""
 
 from __future__ import annotations
 

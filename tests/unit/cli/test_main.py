@@ -1,4 +1,4 @@
-"""authorizer.cli.main: exit codes, bad input without tracebacks, and `python -m authorizer` itself."""
+"""scopegate_tools.cli.main: exit codes, bad input without tracebacks, and `python -m scopegate_tools` itself."""
 
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def test_bad_command_line_exits_2_and_help_exits_0(orders: Example) -> None:
 
 def test_python_dash_m_authorizer_check_runs_as_a_real_process_on_the_shipped_files() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "authorizer", "check", "--strict"],
+        [sys.executable, "-m", "scopegate_tools", "check", "--strict"],
         cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
     )
     assert (done.returncode, done.stderr) == (0, "")
@@ -89,7 +89,7 @@ def test_python_dash_m_authorizer_exits_3_on_broken_rules_without_a_traceback(tm
     rules = tmp_path / "rules.yaml"
     rules.write_text("version: 1\nrules:\n  - route: GET /hello\n    scope: [read:hello]\n")
     done = subprocess.run(
-        [sys.executable, "-m", "authorizer", "check", "--rules", str(rules)],
+        [sys.executable, "-m", "scopegate_tools", "check", "--rules", str(rules)],
         cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
     )
     assert (done.returncode, done.stdout) == (3, "")

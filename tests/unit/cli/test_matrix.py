@@ -1,4 +1,4 @@
-"""python -m authorizer matrix: who may call what, as text, Markdown and JSON."""
+"""python -m scopegate_tools matrix: who may call what, as text, Markdown and JSON."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from authorizer.arn import ApiStage
-from authorizer.cli.coverage import sample_requests
-from authorizer.cli.matrix import Verdict, build_matrix, client_subjects, scope_subjects
-from authorizer.cli.sources import read_clients, read_rules, read_template
-from authorizer.iam import Verdict as IamVerdict
-from authorizer.iam import evaluate_policy
+from scopegate_tools.cli.coverage import sample_requests
+from scopegate_tools.cli.matrix import Verdict, build_matrix, client_subjects, scope_subjects
+from scopegate_tools.cli.sources import read_clients, read_rules, read_template
+from scopegate_tools.iam import Verdict as IamVerdict
+from scopegate_tools.iam import evaluate_policy
 from authorizer.policy import build_policy_document
 from tests.support.orders_example import RULES, TABLES, Example
 from tests.unit.cli.conftest import run_cli

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from authorizer.cli.main import main
+from scopegate_tools.cli.main import main
 from tests.support.html_cells import read_page
 from tests.support.orders_example import RULES, TABLES, Example
 from tests.unit.cli.conftest import run_cli
@@ -72,7 +72,7 @@ def test_the_same_inputs_give_the_same_bytes_whatever_the_hash_seed(orders: Exam
     for seed, page in (("1", "one.html"), ("2", "two.html")):
         environment = {**os.environ, "PYTHONHASHSEED": seed, "PYTHONPATH": str(REPO)}
         subprocess.run(
-            [sys.executable, "-m", "authorizer", "matrix", "--html", page, "--scopes", "b a write:orders"],
+            [sys.executable, "-m", "scopegate_tools", "matrix", "--html", page, "--scopes", "b a write:orders"],
             env=environment, check=True, capture_output=True, timeout=120,
         )
     # THEN
@@ -113,7 +113,7 @@ def test_the_committed_access_matrix_is_up_to_date(tmp_path: Path, monkeypatch: 
     # THEN
     assert code == 0
     assert fresh.read_bytes() == COMMITTED.read_bytes(), (
-        "docs/access-matrix.html is stale: run `python -m authorizer matrix --html docs/access-matrix.html`"
+        "docs/access-matrix.html is stale: run `python -m scopegate_tools matrix --html docs/access-matrix.html`"
     )
 
 

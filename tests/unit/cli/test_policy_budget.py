@@ -1,4 +1,4 @@
-"""authorizer.cli.policy_budget: the largest policy over every scope set, found from few candidates."""
+"""scopegate_tools.cli.policy_budget: the largest policy over every scope set, found from few candidates."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from authorizer.cli.policy_budget import measure_policy, worst_case_api
+from scopegate_tools.cli.policy_budget import measure_policy, worst_case_api
 from authorizer.policy import build_policy_document, policy_size
 from authorizer.rules import compile_rules
 

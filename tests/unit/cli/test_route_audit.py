@@ -1,4 +1,4 @@
-"""authorizer.cli.route_audit: which routes reach scopegate, which are public, which are errors."""
+"""scopegate_tools.cli.route_audit: which routes reach scopegate, which are public, which are errors."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from authorizer.cli.route_audit import Problem, RouteAudit, audit_routes
-from authorizer.cli.route_problem import RouteProblem
-from authorizer.sam_template import load_template
+from scopegate_tools.cli.route_audit import Problem, RouteAudit, audit_routes
+from scopegate_tools.cli.route_problem import RouteProblem
+from scopegate_tools.sam_template import load_template
 
 # Svc's event `Case` (line 26) and the resources after it (from line 27) vary per test.
 BASE = """\

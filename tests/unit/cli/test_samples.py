@@ -1,4 +1,4 @@
-"""authorizer.cli.samples: sample requests stand for every request of a route.
+"""scopegate_tools.cli.samples: sample requests stand for every request of a route.
 
 The property tests compare the samples' answers with brute force over every
 request up to a size, using only RuleSet.matching and the template's routing.
@@ -11,9 +11,9 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from authorizer.cli.coverage import view_routes
-from authorizer.cli.samples import find_witness, generic_samples, sample_space
-from authorizer.cli.template_routes import Request, route_of, template_route
+from scopegate_tools.cli.coverage import view_routes
+from scopegate_tools.cli.samples import find_witness, generic_samples, sample_space
+from scopegate_tools.cli.template_routes import Request, route_of, template_route
 from authorizer.rules import compile_rules
 
 

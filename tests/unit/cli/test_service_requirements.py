@@ -1,4 +1,4 @@
-"""python -m authorizer check: each service's scopes.toml against the rules' effective requirement."""
+"""python -m scopegate_tools check: each service's scopes.toml against the rules' effective requirement."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from authorizer.cli.service_requirements import (
+from scopegate_tools.cli.service_requirements import (
     NOBODY,
     declaration_for,
     minimal,
@@ -186,7 +186,7 @@ def test_a_service_without_a_scopes_file_is_not_compared(reports: Path) -> None:
 def test_the_tool_looks_for_the_file_name_the_layer_reads() -> None:
     from scopegate_context import SCOPES_FILE as LAYER_SCOPES_FILE
 
-    from authorizer.cli.service_declarations import SCOPES_FILE
+    from scopegate_tools.cli.service_declarations import SCOPES_FILE
 
     assert SCOPES_FILE == LAYER_SCOPES_FILE
 

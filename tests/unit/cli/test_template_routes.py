@@ -1,11 +1,11 @@
-"""authorizer.cli.template_routes: the routes the authorizer guards and where a request goes."""
+"""scopegate_tools.cli.template_routes: the routes the authorizer guards and where a request goes."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from authorizer.cli.template_routes import Request, guarded_routes, public_routes, route_of, template_route
-from authorizer.sam_template import load_template
+from scopegate_tools.cli.template_routes import Request, guarded_routes, public_routes, route_of, template_route
+from scopegate_tools.sam_template import load_template
 from tests.support.orders_example import TEMPLATE
 
 ROUTES = [

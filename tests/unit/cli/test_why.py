@@ -1,10 +1,10 @@
-"""authorizer.cli.why: a denial says what is missing, AND and OR kept apart."""
+"""scopegate_tools.cli.why: a denial says what is missing, AND and OR kept apart."""
 
 from __future__ import annotations
 
 import pytest
 
-from authorizer.cli.why import MissingScopes, missing_of, why
+from scopegate_tools.cli.why import MissingScopes, missing_of, why
 from authorizer.rules import compile_rules
 
 RULES = """\

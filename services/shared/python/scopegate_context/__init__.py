@@ -3,7 +3,7 @@
 * :func:`principal_from_event` -> :class:`Principal` (pure; no JWT parsing, the
   authorizer verified the token);
 * :func:`require_declared_scopes` (the scope re-checks of the service's ``scopes.toml``, which
-  ``python -m authorizer check`` compares with the rules), :func:`require_principal` and
+  ``python -m scopegate_tools check`` compares with the rules), :func:`require_principal` and
   :func:`current_principal` for Powertools' ``APIGatewayRestResolver``;
 * :func:`client_path`: a path of the API as the client must write it (``Location`` links).
 

@@ -98,7 +98,7 @@ class DeclaredScopeCheck(BaseMiddlewareHandler):
     """Middleware: re-check each route as the service's scopes.toml declares (defence in depth).
 
     Runs for every route of the resolver (``app.use``). A request on a route the file does not
-    declare fails closed (500): ``python -m authorizer check`` reports such a route before deploy.
+    declare fails closed (500): ``python -m scopegate_tools check`` reports such a route before deploy.
     """
 
     def __init__(self, declared: DeclaredScopes) -> None:

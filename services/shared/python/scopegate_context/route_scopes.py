@@ -1,7 +1,7 @@
 """The scopes each route of a service re-checks, declared in the service's ``scopes.toml``.
 
 Pure but for :func:`load_declared_scopes`, which reads the one file. The service reads it when it
-loads (:func:`scopegate_context.require_declared_scopes`), and ``python -m authorizer check``
+loads (:func:`scopegate_context.require_declared_scopes`), and ``python -m scopegate_tools check``
 reads it with this same module and fails unless every route's declaration means what
 ``policies/rules.yaml`` requires there: the one place a service states its re-checks is also
 the one the rules tools compare, so the two cannot drift apart unnoticed.

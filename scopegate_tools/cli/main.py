@@ -1,4 +1,4 @@
-"""``python -m authorizer``: check, explain, test, diff and tabulate the rules (the tools' shell).
+"""``python -m scopegate_tools``: check, explain, test, diff and tabulate the rules (the tools' shell).
 
 Exit codes: 0 all is well; 1 a check or test failed (or, for diff, decisions
 change); 2 bad command line (or a token that does not decode); 3 an input does
@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from authorizer.cli.check import check_json, render_check, run_check
-from authorizer.cli.coverage import view_routes
-from authorizer.cli.diff import diff_decisions, render_diff
-from authorizer.cli.explain import (
+from scopegate_tools.cli.check import check_json, render_check, run_check
+from scopegate_tools.cli.coverage import view_routes
+from scopegate_tools.cli.diff import diff_decisions, render_diff
+from scopegate_tools.cli.explain import (
     ExplainInputError,
     explain_scopes,
     explain_target,
@@ -26,18 +26,18 @@ from authorizer.cli.explain import (
     scopes_from_text,
     scopes_from_token,
 )
-from authorizer.cli.matrix_command import (
+from scopegate_tools.cli.matrix_command import (
     MatrixUsageError,
     add_diff_html_argument,
     add_matrix_parser,
     run_matrix,
     write_diff_page,
 )
-from authorizer.cli.output import to_json
-from authorizer.cli.policy_budget import DEFAULT_BUDGET_BYTES
-from authorizer.cli.service_declarations import read_service_declarations
-from authorizer.cli.sources import InputError, read_clients, read_rules, read_rules_at_revision, read_template
-from authorizer.cli.table_report import render_tables, run_tables, tables_json
+from scopegate_tools.cli.output import to_json
+from scopegate_tools.cli.policy_budget import DEFAULT_BUDGET_BYTES
+from scopegate_tools.cli.service_declarations import read_service_declarations
+from scopegate_tools.cli.sources import InputError, read_clients, read_rules, read_rules_at_revision, read_template
+from scopegate_tools.cli.table_report import render_tables, run_tables, tables_json
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -59,7 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     parser = argparse.ArgumentParser(
-        prog="python -m authorizer",
+        prog="python -m scopegate_tools",
         description="Check, explain, test and diff scopegate's rules against template.yaml.",
         epilog="exit codes: 0 all well; 1 a check or test failed (diff: decisions change); "
         "2 bad command line; 3 an input does not load",

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from authorizer.cli.coverage import (
+from scopegate_tools.cli.coverage import (
     RouteView,
     dead_rules,
     guard_rules,
@@ -17,16 +17,16 @@ from authorizer.cli.coverage import (
     view_routes,
     wildcard_reach,
 )
-from authorizer.cli.output import plural, table
-from authorizer.cli.policy_budget import PolicyBudget, measure_policy
-from authorizer.cli.route_audit import RouteAudit, RouteProblem
-from authorizer.cli.service_declarations import ServiceDeclaration
-from authorizer.cli.service_requirements import RecheckReport, compare_rechecks, rechecks_json, render_rechecks
-from authorizer.cli.template_routes import TemplateRoute
-from authorizer.cli.why import rule_label
+from scopegate_tools.cli.output import plural, table
+from scopegate_tools.cli.policy_budget import PolicyBudget, measure_policy
+from scopegate_tools.cli.route_audit import RouteAudit, RouteProblem
+from scopegate_tools.cli.service_declarations import ServiceDeclaration
+from scopegate_tools.cli.service_requirements import RecheckReport, compare_rechecks, rechecks_json, render_rechecks
+from scopegate_tools.cli.template_routes import TemplateRoute
+from scopegate_tools.cli.why import rule_label
 from authorizer.policy import MAX_RESOURCE_LENGTH
 from authorizer.rules import Rule, RuleSet
-from authorizer.sam_template import RouteSpec
+from scopegate_tools.sam_template import RouteSpec
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from html import escape
 
-from authorizer.cli.matrix import AccessMatrix, Cell, Kind, Subject, Verdict
-from authorizer.cli.matrix_text import one_line, rule_line, scope_list
-from authorizer.cli.output import plural
-from authorizer.cli.why import why
+from scopegate_tools.cli.matrix import AccessMatrix, Cell, Kind, Subject, Verdict
+from scopegate_tools.cli.matrix_text import one_line, rule_line, scope_list
+from scopegate_tools.cli.output import plural
+from scopegate_tools.cli.why import why
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
 
@@ -141,7 +141,7 @@ def _page(title: str, intro: list[str], matrix: AccessMatrix, flipped: Mapping[t
         "route's requests, with the rules that made it: when allowed, every rule that matches (each is "
         "satisfied); when denied, the matching rules the scopes do not satisfy, with what each needs. "
         "A route whose requests are decided differently lists each kind of request. Hover a cell for the "
-        "full reason; <code>python -m authorizer explain</code> gives the same.</p>",
+        "full reason; <code>python -m scopegate_tools explain</code> gives the same.</p>",
         *_rules_table(matrix),
         f"<p>Public routes (Authorizer: NONE; anyone may call them, the rules are not consulted): "
         f"{_e(public)}</p>",
@@ -162,7 +162,7 @@ def render_html(matrix: AccessMatrix) -> str:
     """Who may call what: the page ``matrix --html FILE`` writes."""
     intro = [
         f'<p class="meta">Who may call which route the authorizer guards: {_sources(matrix)}. '
-        "Written by <code>python -m authorizer matrix --html FILE</code>.</p>"
+        "Written by <code>python -m scopegate_tools matrix --html FILE</code>.</p>"
     ]
     return _page("Access matrix", intro, matrix, {})
 
@@ -172,7 +172,7 @@ def render_diff_html(matrix: AccessMatrix, old_source: str, flipped: Mapping[tup
     count = plural(len(flipped), "cell")
     intro = [
         f'<p class="meta">Decisions that change from <code>{_e(old_source)}</code> to the {_sources(matrix)}. '
-        "Written by <code>python -m authorizer diff --html FILE</code>.</p>",
+        "Written by <code>python -m scopegate_tools diff --html FILE</code>.</p>",
         f'<p class="summary"><strong>{count} change{"s" if len(flipped) == 1 else ""}</strong>'
         f'{" (outlined, with the decision before)" if flipped else ""}.</p>',
     ]

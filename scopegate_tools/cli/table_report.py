@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from authorizer.cli.coverage import RouteView
-from authorizer.cli.decision_tables import Client, Outcome, cases_for, run_cases
-from authorizer.cli.output import plural
-from authorizer.cli.why import missing_of, why
+from scopegate_tools.cli.coverage import RouteView
+from scopegate_tools.cli.decision_tables import Client, Outcome, cases_for, run_cases
+from scopegate_tools.cli.output import plural
+from scopegate_tools.cli.why import missing_of, why
 from authorizer.rules import RuleSet
 
 

@@ -1,7 +1,7 @@
 """A SAM function's ``Events``: the REST routes they create, and the events the tools cannot read.
 
-Part of the template reader (:mod:`authorizer.sam_template`), tools only. It records what the
-template says, never whether that is safe: :mod:`authorizer.cli.route_audit` judges that.
+Part of the template reader (:mod:`scopegate_tools.sam_template`), tools only. It records what the
+template says, never whether that is safe: :mod:`scopegate_tools.cli.route_audit` judges that.
 
 An ``Api`` event becomes a :class:`RouteSpec` when the reader can tell its API, its route and the
 authorizer it asks for: ``RestApiId`` absent (SAM's implicit API) or a ``!Ref`` to an

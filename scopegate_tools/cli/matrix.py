@@ -1,7 +1,7 @@
 """``matrix``: who may call what, one cell per (client or scope set, template route) (pure).
 
 A cell holds the decisions :meth:`RuleSet.decide` makes on the route's sample
-requests (those of :func:`authorizer.cli.coverage.view_routes`: the requests
+requests (those of :func:`scopegate_tools.cli.coverage.view_routes`: the requests
 ``explain``, ``test`` and ``diff`` decide on). Nothing here decides: requests
 whose decisions read the same (allowed or not, the same deciding rules, the
 same missing scopes) are one *kind*, shown once with an example request.
@@ -19,9 +19,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from authorizer.cli.decision_tables import Client
-from authorizer.cli.template_routes import Request, TemplateRoute
-from authorizer.cli.why import why
+from scopegate_tools.cli.decision_tables import Client
+from scopegate_tools.cli.template_routes import Request, TemplateRoute
+from scopegate_tools.cli.why import why
 from authorizer.rules import RouteDecision, Rule, RuleSet
 from authorizer.tokens import SCOPE_TOKEN
 

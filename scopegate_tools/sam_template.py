@@ -1,6 +1,6 @@
 """Read template.yaml into the parts the tools need: APIs, routes, authorizers, functions.
 
-Used by the rules tools (``python -m authorizer check``) and the local gateway,
+Used by the rules tools (``python -m scopegate_tools check``) and the local gateway,
 never by the Lambda function. The YAML is parsed with cfn-lint's CloudFormation
 loader (a real CloudFormation parser: intrinsic tags such as ``!Ref``,
 ``!GetAtt`` and ``!Sub`` load as their ``Fn::`` forms), imported lazily so the
@@ -9,11 +9,11 @@ authorizer's artifact does not need it.
 Only what SAM itself would produce is modelled: ``AWS::Serverless::Api``
 resources with ``Auth`` (``DefaultAuthorizer``, TOKEN ``Authorizers``), their
 ``GatewayResponses``, ``AWS::Serverless::Function`` resources with ``Globals``
-merged, and their ``Api`` events (:mod:`authorizer.sam_events`). What else could
+merged, and their ``Api`` events (:mod:`scopegate_tools.sam_events`). What else could
 create an HTTP route is recorded, not modelled, so that ``check`` can refuse it
-(:mod:`authorizer.cli.route_audit`): every resource's type and line, the keys of
+(:mod:`scopegate_tools.cli.route_audit`): every resource's type and line, the keys of
 ``Globals: Api``, an API's ``DefinitionBody``/``DefinitionUri``, a function's
-``FunctionUrlConfig``, and the events :mod:`authorizer.sam_events` cannot read.
+``FunctionUrlConfig``, and the events :mod:`scopegate_tools.sam_events` cannot read.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from authorizer.sam_events import IMPLICIT_API, RouteSpec, UnreadEvent, line_of, read_events
+from scopegate_tools.sam_events import IMPLICIT_API, RouteSpec, UnreadEvent, line_of, read_events
 
 __all__ = [
     "IMPLICIT_API",

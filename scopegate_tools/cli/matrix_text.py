@@ -10,8 +10,8 @@ does: it is read rendered (a pull request, a wiki), which scrolls sideways.
 
 from __future__ import annotations
 
-from authorizer.cli.matrix import AccessMatrix, Cell, Kind, Subject
-from authorizer.cli.output import table
+from scopegate_tools.cli.matrix import AccessMatrix, Cell, Kind, Subject
+from scopegate_tools.cli.output import table
 from authorizer.rules import Rule
 
 _MARKDOWN_SPECIAL = frozenset("\\`*_[]<>|~&")  # what can start inline markup in a table cell

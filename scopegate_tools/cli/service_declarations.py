@@ -16,8 +16,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from authorizer.cli.sources import InputError
-from authorizer.cli.template_routes import TemplateRoute, template_route
+from scopegate_tools.cli.sources import InputError
+from scopegate_tools.cli.template_routes import TemplateRoute, template_route
 
 LAYER_PACKAGE = "scopegate_context"
 READER = f"{LAYER_PACKAGE}.route_scopes"
@@ -65,7 +65,7 @@ def _layer_python_dir(layers: Sequence[str], root: Path) -> Path | None:
 
 def read_service_declarations(template_path: Path) -> tuple[ServiceDeclaration, ...]:
     """The scopes.toml of every function that has one beside its code (``<CodeUri>/scopes.toml``)."""
-    from authorizer.sam_template import TemplateError, load_template
+    from scopegate_tools.sam_template import TemplateError, load_template
 
     try:
         app = load_template(template_path)

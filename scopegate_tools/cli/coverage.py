@@ -1,7 +1,7 @@
 """Which rules match which template routes, decided by the rules themselves (pure).
 
 Every answer comes from :meth:`RuleSet.matching` on the sample requests of
-:mod:`authorizer.cli.samples`; nothing here re-implements matching.
+:mod:`scopegate_tools.cli.samples`; nothing here re-implements matching.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from authorizer.cli.samples import find_witness, generic_samples, sample_space
-from authorizer.cli.template_routes import LITERAL, Request, TemplateRoute
+from scopegate_tools.cli.samples import find_witness, generic_samples, sample_space
+from scopegate_tools.cli.template_routes import LITERAL, Request, TemplateRoute
 from authorizer.rules import Rule, RuleSet
 
 

@@ -1,6 +1,6 @@
 """``matrix`` and ``diff --html`` on the command line: arguments, inputs, the page written (the I/O shell).
 
-:mod:`authorizer.cli.main` registers the command and answers :class:`MatrixUsageError`
+:mod:`scopegate_tools.cli.main` registers the command and answers :class:`MatrixUsageError`
 with exit 2, as every bad command line.
 """
 
@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from authorizer.cli.coverage import sample_requests
-from authorizer.cli.decision_tables import Client
-from authorizer.cli.diff import Change
-from authorizer.cli.matrix import (
+from scopegate_tools.cli.coverage import sample_requests
+from scopegate_tools.cli.decision_tables import Client
+from scopegate_tools.cli.diff import Change
+from scopegate_tools.cli.matrix import (
     AccessMatrix,
     ScopeSetError,
     Subject,
@@ -23,10 +23,10 @@ from authorizer.cli.matrix import (
     matrix_json,
     scope_subjects,
 )
-from authorizer.cli.matrix_html import render_diff_html, render_html
-from authorizer.cli.matrix_text import render_markdown, render_text
-from authorizer.cli.output import to_json
-from authorizer.cli.sources import Template, read_clients, read_rules, read_template
+from scopegate_tools.cli.matrix_html import render_diff_html, render_html
+from scopegate_tools.cli.matrix_text import render_markdown, render_text
+from scopegate_tools.cli.output import to_json
+from scopegate_tools.cli.sources import Template, read_clients, read_rules, read_template
 from authorizer.rules import RuleSet
 
 

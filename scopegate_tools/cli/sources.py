@@ -6,9 +6,9 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from authorizer.cli.decision_tables import Client, DecisionTableError, load_decision_tables
-from authorizer.cli.route_audit import RouteAudit, audit_routes
-from authorizer.cli.template_routes import TemplateRoute, guarded_routes, public_routes
+from scopegate_tools.cli.decision_tables import Client, DecisionTableError, load_decision_tables
+from scopegate_tools.cli.route_audit import RouteAudit, audit_routes
+from scopegate_tools.cli.template_routes import TemplateRoute, guarded_routes, public_routes
 from authorizer.errors import RulesError
 from authorizer.rules import RuleSet, compile_rules, load_rules
 
@@ -30,7 +30,7 @@ class Template:
 
 def read_template(path: Path) -> Template:
     try:
-        from authorizer.sam_template import TemplateError, load_template
+        from scopegate_tools.sam_template import TemplateError, load_template
     except ImportError as error:  # cfn-lint is a tools dependency
         raise InputError(f"cannot read {path}: {error}; run `make install`") from None
     try:

@@ -12,7 +12,7 @@ clauses (a clause is satisfied by holding one of its scopes; a rule's ``scopes``
 each, its ``any_scopes`` one clause together). For requirements without negation that set is
 unique, so ``(read:orders OR admin) AND admin`` and ``admin`` compare equal, as they decide alike.
 
-The declarations come from :mod:`authorizer.cli.service_declarations`.
+The declarations come from :mod:`scopegate_tools.cli.service_declarations`.
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from authorizer.cli.coverage import RouteView, requirement_of
-from authorizer.cli.output import table
-from authorizer.cli.service_declarations import ServiceDeclaration
-from authorizer.cli.template_routes import TemplateRoute
+from scopegate_tools.cli.coverage import RouteView, requirement_of
+from scopegate_tools.cli.output import table
+from scopegate_tools.cli.service_declarations import ServiceDeclaration
+from scopegate_tools.cli.template_routes import TemplateRoute
 from authorizer.rules import Rule
 
 Clauses = frozenset[frozenset[str]]  # every clause needs one of its scopes

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from authorizer.cli.route_problem import AUTHORIZER_HANDLER, Problem, RouteProblem
-from authorizer.cli.unread_routes import unread_route_problems
-from authorizer.sam_events import IMPLICIT_API, RouteSpec
-from authorizer.sam_template import ApiSpec, SamApplication
+from scopegate_tools.cli.route_problem import AUTHORIZER_HANDLER, Problem, RouteProblem
+from scopegate_tools.cli.unread_routes import unread_route_problems
+from scopegate_tools.sam_events import IMPLICIT_API, RouteSpec
+from scopegate_tools.sam_template import ApiSpec, SamApplication
 
 __all__ = [
     "AUTHORIZER_HANDLER",

@@ -41,7 +41,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from authorizer.cli.template_routes import LITERAL, PARAM, PROXY, Request, TemplateRoute, route_of
+from scopegate_tools.cli.template_routes import LITERAL, PARAM, PROXY, Request, TemplateRoute, route_of
 from authorizer.rules import Rule, RuleSet
 
 GENERIC_CANDIDATES = "xzqjkwvyubcdfghmnprstloaie0123456789XZQJKWVYUBCDFGHMNPRSTLOAIE_~-"

@@ -12,9 +12,9 @@ with a ``DefinitionBody``/``DefinitionUri``, function URLs, HTTP and WebSocket A
 
 from __future__ import annotations
 
-from authorizer.cli.route_problem import Problem, RouteProblem
-from authorizer.sam_events import Unread, UnreadEvent
-from authorizer.sam_template import SamApplication
+from scopegate_tools.cli.route_problem import Problem, RouteProblem
+from scopegate_tools.sam_events import Unread, UnreadEvent
+from scopegate_tools.sam_template import SamApplication
 
 # ApiGatewayV2's DomainName and ApiMapping are left out: they also serve REST APIs and make no route.
 UNREAD_ROUTE_TYPES = ("AWS::ApiGateway::RestApi", "AWS::ApiGateway::Method")

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from functools import lru_cache
 from dataclasses import dataclass
 
-from authorizer.cli.route_audit import audit_routes
+from scopegate_tools.cli.route_audit import audit_routes
 from authorizer.route import HTTP_METHODS
-from authorizer.sam_template import SamApplication
+from scopegate_tools.sam_template import SamApplication
 
 _PARAM = re.compile(r"\{[A-Za-z0-9._-]+\}")
 _PROXY = re.compile(r"\{[A-Za-z0-9._-]+\+\}")

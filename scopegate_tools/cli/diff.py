@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from authorizer.cli.coverage import sample_requests
-from authorizer.cli.decision_tables import Client
-from authorizer.cli.output import table
-from authorizer.cli.template_routes import Request, TemplateRoute
-from authorizer.cli.why import why
+from scopegate_tools.cli.coverage import sample_requests
+from scopegate_tools.cli.decision_tables import Client
+from scopegate_tools.cli.output import table
+from scopegate_tools.cli.template_routes import Request, TemplateRoute
+from scopegate_tools.cli.why import why
 from authorizer.rules import RuleSet
 
 

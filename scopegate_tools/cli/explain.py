@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from authorizer.cli.coverage import RouteView, requirement_of
-from authorizer.cli.output import table
-from authorizer.cli.template_routes import Request, TemplateRoute, route_of
-from authorizer.cli.why import missing_of, why
+from scopegate_tools.cli.coverage import RouteView, requirement_of
+from scopegate_tools.cli.output import table
+from scopegate_tools.cli.template_routes import Request, TemplateRoute, route_of
+from scopegate_tools.cli.why import missing_of, why
 from authorizer.config import TokenSettings
 from authorizer.errors import InvalidToken
 from authorizer.route import HTTP_METHODS

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from authorizer.cli.coverage import RouteView
-from authorizer.cli.template_routes import Request, TemplateRoute, route_of
+from scopegate_tools.cli.coverage import RouteView
+from scopegate_tools.cli.template_routes import Request, TemplateRoute, route_of
 from authorizer.route import HTTP_METHODS
 from authorizer.rules import RouteDecision, RuleSet
 from authorizer.tokens import SCOPE_TOKEN
