@@ -3,30 +3,8 @@
 Every problem is collected and reported in one :class:`ConfigError`, so a bad
 deployment shows everything that needs fixing at its first cold start.
 
-| variable | default | meaning |
-|---|---|---|
-| ``TOKEN_ISSUER`` | required | exact ``iss``; Auth0's ends with ``/`` |
-| ``AUDIENCE`` | required | the API identifier that ``aud`` must hold |
-| ``JWKS_URI`` | ``<TOKEN_ISSUER>.well-known/jwks.json`` | https (http on loopback only) |
-| ``RULES_FILE`` | the packaged ``policies/rules.yaml`` | rules to enforce |
-| ``TOKEN_ALGORITHMS`` | ``RS256`` | allowed: RS256, PS256 (comma-separated); first binds alg-less keys |
-| ``TOKEN_PROFILES`` | ``auth0,rfc9068`` | accepted token dialects |
-| ``CLOCK_SKEW_SECONDS`` | 30 | leeway for ``exp``/``nbf``/``iat`` (0-300) |
-| ``MAX_TOKEN_BYTES`` | 8192 | tokens longer than this are refused undecoded |
-| ``CLIENT_CREDENTIALS_ONLY`` | ``false`` | refuse tokens not issued by the client-credentials grant |
-| ``JWKS_CACHE_TTL_SECONDS`` | 600 | scheduled refresh of the key set |
-| ``JWKS_MAX_STALE_SECONDS`` | 21600 | how long the last good keys serve while the JWKS is down |
-| ``JWKS_UNKNOWN_KID_COOLDOWN_SECONDS`` | 30 | at most one unknown-kid refetch per this period |
-| ``JWKS_RETRY_AFTER_FAILURE_SECONDS`` | 5 | no new fetch this soon after a failed one |
-| ``JWKS_TIMEOUT_SECONDS`` | 3 | whole-fetch wall-clock deadline (DNS, connect, TLS, headers, body) |
-| ``JWKS_MAX_BYTES`` | 153600 | larger JWKS responses are refused |
-| ``VERIFIED_TOKEN_CACHE_SIZE`` | 4096 | verified tokens kept per container (0 disables) |
-| ``POLICY_CACHE_SIZE`` | 1024 | built policies kept per container |
-| ``SHADOW_RULES_FILE`` | unset | candidate rules evaluated beside the live ones, never enforced |
-| ``TRACING_ENABLED`` | ``false`` | Powertools Tracer (X-Ray); costs ~0.28 s of cold start |
-| ``POWERTOOLS_SERVICE_NAME`` | ``scopegate`` | service name in logs and metrics |
-| ``POWERTOOLS_METRICS_NAMESPACE`` | ``scopegate`` | CloudWatch namespace of the EMF metrics |
-| ``POWERTOOLS_LOGGER_LOG_EVENT`` | unset | must be unset, empty or a word Powertools reads as false |
+Each variable, its default and its bounds are in :func:`read_settings` and nowhere else in code;
+README's "Configuration" table documents them, and tests/unit/test_settings_table.py keeps it true.
 """
 
 from __future__ import annotations

@@ -8,7 +8,6 @@ the Authorization header, the event or the claims.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -26,10 +25,6 @@ def writable(text: str | None) -> str | None:
         return text
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
-
-def token_fingerprint(token: str) -> str:
-    """First 12 hex digits of the token's SHA-256: correlates calls, reveals nothing."""
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 class Outcome(StrEnum):

@@ -20,7 +20,6 @@ The engine raises the error tree (:mod:`authorizer.errors`); mapping to
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from authorizer.config import Settings
 from authorizer.context import build_context
 from authorizer.decision_log import DecisionRecord, Outcome
 from authorizer.errors import BadEvent, Reason, RulesError
+from authorizer.fingerprint import fingerprint_of, sha256_digest
 from authorizer.frozen_json import FrozenJson, freeze_json, thaw_json
 from authorizer.jwks import FetchRecord, Fetcher, JwksCache, make_http_fetcher
 from authorizer.lru import LruCache
@@ -93,8 +93,8 @@ class Engine:
 
     def verify(self, token: str, record: DecisionRecord) -> RememberedToken:
         """Verify ``token``: its memo entry while still valid (see :meth:`_recall`), else anew."""
-        digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
-        record.token_fingerprint = digest.hex()[:12]
+        digest = sha256_digest(token)
+        record.token_fingerprint = fingerprint_of(digest)
         now = self.wall_clock()
         remembered = self._recall(digest, now, record)
         if remembered is not None:

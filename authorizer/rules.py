@@ -25,12 +25,12 @@ and the fix.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from authorizer.errors import Reason, RulesError
+from authorizer.fingerprint import fingerprint
 from authorizer.route import RoutePattern, RouteProblem, parse_route
 from authorizer.route_index import RouteIndex
 from authorizer.tokens import SCOPE_TOKEN
@@ -265,7 +265,7 @@ def compile_rules(text: str, source: str) -> RuleSet:
         seen_ids[rule.id] = rule
         rules.append(rule)
     known = frozenset().union(*(rule.scopes | rule.any_scopes for rule in rules))
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    digest = fingerprint(text)
     return RuleSet(rules=tuple(rules), source=source, digest=digest, known_scopes=known)
 
 

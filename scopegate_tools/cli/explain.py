@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +12,7 @@ from scopegate_tools.cli.template_routes import Request, TemplateRoute, route_of
 from scopegate_tools.cli.why import missing_of, why
 from authorizer.config import TokenSettings
 from authorizer.errors import InvalidToken
+from authorizer.fingerprint import fingerprint
 from authorizer.route import HTTP_METHODS
 from authorizer.rules import RuleSet
 from authorizer.tokens import decompose_unverified_jwt, read_scopes
@@ -50,7 +50,7 @@ def scopes_from_token(token: str) -> GrantedScopes:
     scheme, _, rest = token.partition(" ")
     if scheme.lower() == "bearer":
         token = rest.strip()
-    fingerprint = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    token_fingerprint = fingerprint(token)
     try:
         unverified = decompose_unverified_jwt(token, _ANY_SHAPE)
         scopes = read_scopes(unverified.payload)
@@ -60,7 +60,7 @@ def scopes_from_token(token: str) -> GrantedScopes:
         ) from None
     return GrantedScopes(
         frozenset(scopes),
-        f"from --token {fingerprint} (SHA-256 prefix), decoded WITHOUT verification: "
+        f"from --token {token_fingerprint} (SHA-256 prefix), decoded WITHOUT verification: "
         "signature, issuer, audience and expiry were not checked",
     )
 
