@@ -176,7 +176,7 @@ def find_string(
     max_states: int = MAX_STATES,
 ) -> Search:
     """Search for a string matched by every glob of ``all_of``, by at least one of ``any_of``
-    (when given) and by none of ``none_of``.
+    (an empty ``any_of`` sets no condition) and by none of ``none_of``.
 
     :attr:`Outcome.FOUND` comes with a shortest such string, :attr:`Outcome.NONE` is a proof that
     there is none, :attr:`Outcome.UNKNOWN` means more than ``max_states`` packed state sets would
