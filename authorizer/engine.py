@@ -28,6 +28,7 @@ from typing import Any
 
 from authorizer.arn import MethodArn, parse_method_arn
 from authorizer.bearer import parse_bearer
+from authorizer.caller import Caller
 from authorizer.config import Settings
 from authorizer.context import build_context
 from authorizer.decision_log import DecisionRecord, Outcome
@@ -39,7 +40,12 @@ from authorizer.lru import LruCache
 from authorizer.policy import build_policy_document
 from authorizer.remembered_token import RememberedToken, RouteAnswer, VerifiedToken
 from authorizer.rules import RuleSet, load_rules
-from authorizer.tokens import check_claims_in_force, decompose_unverified_jwt, verify_jwt
+from authorizer.tokens import Claims, check_claims_in_force, decompose_unverified_jwt, verify_jwt
+
+
+def caller_of(claims: Claims) -> Caller:
+    """The caller a verified token names, as the rules see it."""
+    return Caller(frozenset(claims.scopes), client_id=claims.client_id, issuer=claims.issuer)
 
 
 @dataclass(slots=True)
@@ -50,7 +56,7 @@ class Engine:
     wall_clock: Callable[[], float] = time.time
     shadow: RuleSet | None = None
     shadow_problem: str | None = None  # why SHADOW_RULES_FILE was not loaded
-    policies: LruCache[tuple[frozenset[str], str], FrozenJson] = field(init=False)
+    policies: LruCache[tuple[Caller, str], FrozenJson] = field(init=False)  # by relevant caller, API stage
     tokens: LruCache[bytes, RememberedToken] = field(init=False)  # by the token's SHA-256
 
     def __post_init__(self) -> None:
@@ -104,7 +110,7 @@ class Engine:
         claims = verify_jwt(unverified, key, self.settings.token, now)
         record.token_cached = False
         context = MappingProxyType(build_context(claims, self.rules))
-        remembered = RememberedToken(VerifiedToken(claims, key, frozenset(claims.scopes), context))
+        remembered = RememberedToken(VerifiedToken(claims, key, caller_of(claims), context))
         self.tokens.put(digest, remembered)
         return remembered
 
@@ -134,11 +140,11 @@ class Engine:
 
     @staticmethod
     def _decide_in_shadow(
-        shadow: RuleSet, method: str, path: str, granted: frozenset[str], record: DecisionRecord
+        shadow: RuleSet, method: str, path: str, caller: Caller, record: DecisionRecord
     ) -> None:
         """The candidate rules' decision, recorded only: it never changes the live one."""
         try:
-            candidate = shadow.decide(method, path, granted)
+            candidate = shadow.decide(method, path, caller)
         except Exception:  # noqa: BLE001 - a shadow fault must not touch the live decision
             record.shadow_outcome, record.shadow_reason = Outcome.ERROR, Reason.SHADOW_FAULT
             return
@@ -177,7 +183,7 @@ class Engine:
         record.outcome = Outcome.ALLOW if route.allowed else Outcome.DENY
         record.reason = route.reason
         if self.shadow is not None:
-            self._decide_in_shadow(self.shadow, method_arn.method, method_arn.path, verified.granted, record)
+            self._decide_in_shadow(self.shadow, method_arn.method, method_arn.path, verified.caller, record)
         return {
             "principalId": claims.subject,
             "policyDocument": thaw_json(answer.document),
@@ -186,20 +192,20 @@ class Engine:
 
     def _answer(self, remembered: RememberedToken, method_arn: MethodArn, record: DecisionRecord) -> RouteAnswer:
         """Decide ``method_arn`` for a verified token, with the token's policy for this API stage."""
-        granted = remembered.verified.granted
-        route = self.rules.decide(method_arn.method, method_arn.path, granted)
+        caller = remembered.verified.caller
+        route = self.rules.decide(method_arn.method, method_arn.path, caller)
         prefix = method_arn.api.prefix
         document = remembered.document(prefix)
         if document is None:
-            document = self._policy(granted, method_arn, record)
+            document = self._policy(caller, method_arn, record)
             remembered.remember_document(prefix, document)
         else:
             record.policy_cached = True
         return RouteAnswer(route, document)
 
-    def _policy(self, granted: frozenset[str], method_arn: MethodArn, record: DecisionRecord) -> FrozenJson:
-        """The policy for ``granted`` on this API stage, built once per known-scope set (the memo)."""
-        memo_key = (granted & self.rules.known_scopes, method_arn.api.prefix)
+    def _policy(self, caller: Caller, method_arn: MethodArn, record: DecisionRecord) -> FrozenJson:
+        """The policy for ``caller`` on this API stage, built once per relevant caller (the memo)."""
+        memo_key = (self.rules.relevant(caller), method_arn.api.prefix)
         document = self.policies.get(memo_key)
         record.policy_cached = document is not None
         if document is None:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from authorizer.caller import Caller
 from authorizer.arn import parse_method_arn
 from authorizer.glob_index import index_globs, reach
 from authorizer.policy import (
@@ -77,7 +78,7 @@ def _first_policy_ms(ruleset: RuleSet, repeats: int) -> float:
     def first_policy() -> None:
         index_globs.cache_clear()
         reach.cache_clear()
-        build_policy_document(ruleset, granted, API)
+        build_policy_document(ruleset, Caller.holding(granted), API)
 
     return statistics.median(_cpu_ms(first_policy) for _ in range(max(repeats, 1)))
 
@@ -89,9 +90,9 @@ def measure_policy_size(repeats: int) -> PolicySize:
         ruleset = compile_rules(generated_rules(count), "bench")
         for token in TOKENS:
             granted = scope_sets(ruleset, token, 1)[0]
-            full = policy_document(API, *policy_resources(ruleset, granted, API))
-            compact = build_policy_document(ruleset, granted, API)
-            fresh = [_cpu_ms(lambda r=ruleset, g=g: build_policy_document(r, g, API))
+            full = policy_document(API, *policy_resources(ruleset, Caller.holding(granted), API))
+            compact = build_policy_document(ruleset, Caller.holding(granted), API)
+            fresh = [_cpu_ms(lambda r=ruleset, g=g: build_policy_document(r, Caller.holding(g), API))
                      for g in scope_sets(ruleset, token, max(repeats, 1))]
             rows.append(PolicySizeRow(
                 count, token, policy_size(full), policy_size(compact),

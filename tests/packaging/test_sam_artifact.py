@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from authorizer.caller import Caller
 from authorizer.arn import parse_method_arn
 from authorizer.policy import build_policy_document
 from authorizer.rules import load_rules
@@ -156,7 +157,7 @@ def test_built_authorizer_allows_a_real_token_and_refuses_a_forged_one_from_its_
     api = parse_method_arn(events[0]["methodArn"]).api
     assert allowed == {"response": {
         "principalId": "client-abc@clients",
-        "policyDocument": build_policy_document(rules, frozenset({"read:hello"}), api),
+        "policyDocument": build_policy_document(rules, Caller.holding(frozenset({"read:hello"})), api),
         "context": {"scope": "read:hello", "client_id": "client-abc", "token_profile": "auth0", "rules_digest": rules.digest},
     }}
     assert refused == {"error": ["Exception", "Unauthorized"]}

@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scopegate_tools.cli.policy_budget import measure_policy, worst_case_api
+from authorizer.caller import Caller
 from authorizer.policy import build_policy_document, policy_size
 from authorizer.rules import compile_rules
 
@@ -41,7 +42,7 @@ def test_largest_policy_equals_brute_force_over_every_scope_set(routes, data) ->
     ruleset = compile_rules(f"version: 1\nrules:\n{body}", "rules.yaml")
     api = worst_case_api("Dev")
     brute = max(
-        policy_size(build_policy_document(ruleset, frozenset(subset), api))
+        policy_size(build_policy_document(ruleset, Caller.holding(frozenset(subset)), api))
         for n in range(len(SCOPES) + 1)
         for subset in itertools.combinations(SCOPES, n)
     )
