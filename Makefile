@@ -4,7 +4,7 @@ PYTHON := $(shell scripts/find-python)
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: help install test unit lint-template check-rules sam-install sam-validate sam-build clean run fuzz \
+.PHONY: help install test unit lint lint-template check-rules sam-install sam-validate sam-build clean run fuzz \
 	security-report bench bench-smoke
 
 help:
@@ -13,6 +13,7 @@ help:
 	@echo "                    ports 3000 (gateway) 3001 (issuer) 3002 (DynamoDB), to move them:"
 	@echo "                    ARGS='--gateway-port 4000 --issuer-port 4001 --dynamodb-port 4002'"
 	@echo "                    (python -m local --help lists every option and its default)"
+	@echo "make lint           ruff on the whole tree, mypy --strict on the runtime package (authorizer/)"
 	@echo "make lint-template  validate template.yaml with cfn-lint (SAM translator included)"
 	@echo "make check-rules    check policies/rules.yaml against template.yaml and run its decision tables"
 	@echo "make sam-build      sam validate --lint + sam build with the pinned SAM CLI (.venv-sam)"
@@ -31,7 +32,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 install: $(VENV)/.installed
 
 # sam-build comes first: tests/packaging runs the artifact it leaves in .aws-sam/build
-test: install lint-template check-rules sam-validate sam-build
+test: install lint lint-template check-rules sam-validate sam-build
 	$(PY) -m pytest
 
 unit: $(VENV)/.installed
@@ -39,6 +40,10 @@ unit: $(VENV)/.installed
 
 run: $(VENV)/.installed
 	$(PY) -m local $(ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 lint-template: $(VENV)/.installed
 	$(VENV)/bin/cfn-lint --non-zero-exit-code error -t template.yaml

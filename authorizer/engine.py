@@ -162,8 +162,8 @@ class Engine:
         record.rules_digest = self.rules.digest
         if not isinstance(event, Mapping) or event.get("type") != "TOKEN":
             raise BadEvent("event is not a TOKEN authorizer event")
-        raw_arn = event.get("methodArn")
-        method_arn = parse_method_arn(raw_arn)
+        method_arn = parse_method_arn(event.get("methodArn"))
+        raw_arn = str(event["methodArn"])  # parsed above: a string
         record.method, record.path = method_arn.method, method_arn.path
         record.stage = method_arn.api.stage
         token = parse_bearer(event.get("authorizationToken"))

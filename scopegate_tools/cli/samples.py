@@ -167,7 +167,7 @@ def _search_path(
             positions.append(i)
         return positions
 
-    State = tuple[frozenset[int], frozenset[_State], tuple[frozenset[_State], ...]]
+    type State = tuple[frozenset[int], frozenset[_State], tuple[frozenset[_State], ...]]
     start: State = (
         frozenset(glob_closure(0)),
         _closure(tokens, [(0, 0)]),

@@ -126,7 +126,7 @@ class HandlerHarness:
         self.log.lines.clear()
         try:
             response = app.lambda_handler(event, FakeLambdaContext())
-        except Exception as error:  # noqa: BLE001 - the type is the finding
+        except Exception as error:
             if type(error) is not Exception or str(error) != "Unauthorized":
                 raise Finding(f"{type(error).__name__}: {error} for {recipe.invalid_because}") from error
             if recipe.valid:

@@ -21,7 +21,6 @@ import subprocess
 import sys
 from fnmatch import fnmatchcase
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
