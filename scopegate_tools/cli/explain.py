@@ -20,7 +20,7 @@ from authorizer.tokens import decompose_unverified_jwt, read_scopes
 
 _ANY_SHAPE = TokenSettings(
     issuer="",
-    audience="",
+    audiences=(),
     algorithms=("RS256", "PS256"),
     profiles=("auth0", "rfc9068"),
     clock_skew_seconds=0,
