@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from scopegate_tools.cli.caller_check import CallerCheck
 from scopegate_tools.cli.check import check_json, render_check, run_check
 from scopegate_tools.cli.coverage import view_routes
 from scopegate_tools.cli.diff import diff_decisions, render_diff
@@ -36,7 +37,14 @@ from scopegate_tools.cli.matrix_command import (
 from scopegate_tools.cli.output import to_json
 from scopegate_tools.cli.policy_budget import DEFAULT_BUDGET_BYTES
 from scopegate_tools.cli.service_declarations import read_service_declarations
-from scopegate_tools.cli.sources import InputError, read_clients, read_rules, read_rules_at_revision, read_template
+from scopegate_tools.cli.sources import (
+    InputError,
+    read_clients,
+    read_issuers,
+    read_rules,
+    read_rules_at_revision,
+    read_template,
+)
 from scopegate_tools.cli.table_report import render_tables, run_tables, tables_json
 
 EXIT_OK = 0
@@ -47,6 +55,7 @@ EXIT_INPUT = 3
 DEFAULT_RULES = Path("policies/rules.yaml")
 DEFAULT_TEMPLATE = Path("template.yaml")
 DEFAULT_TESTS = Path("policies/rules_test.yaml")
+DEFAULT_ISSUERS = Path("policies/issuers.yaml")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,6 +85,14 @@ def _parser() -> argparse.ArgumentParser:
         help="largest acceptable policy in bytes (default: %(default)s)",
     )
     check.add_argument("--stage", help="stage name for policy sizes (default: the template's longest)")
+    check.add_argument(
+        "--tests", type=Path, default=DEFAULT_TESTS,
+        help="decision tables whose clients the rules' conditions should name (default: %(default)s, if it exists)",
+    )
+    check.add_argument(
+        "--issuers", type=Path,
+        help=f"issuers file to validate (default: {DEFAULT_ISSUERS}, if it exists)",
+    )
 
     explain = sub.add_parser(
         "explain", parents=[common], help="explain decisions for scopes, a token or a route"
@@ -92,6 +109,9 @@ def _parser() -> argparse.ArgumentParser:
         "--token",
         help="an access token, decoded WITHOUT verification (never printed); - reads it from stdin",
     )
+    explain.add_argument("--client", help="the caller's client id (azp), for rules with 'clients'")
+    explain.add_argument("--org", help="the caller's organization (org_id), for rules with 'orgs'")
+    explain.add_argument("--issuer", help="the caller's issuer (iss), for rules with 'issuers'")
 
     test = sub.add_parser("test", parents=[common], help="run the decision tables of rules_test.yaml")
     test.add_argument("--rules", type=Path, default=DEFAULT_RULES, help="rules file (default: %(default)s)")
@@ -115,6 +135,8 @@ def _check(args: argparse.Namespace) -> tuple[int, str]:
         raise _Usage("--policy-budget-bytes must be a positive number of bytes")
     ruleset = read_rules(args.rules)
     template = read_template(args.template)
+    tables = read_clients(args.tests, template) if args.tests != DEFAULT_TESTS or args.tests.exists() else None
+    issuers_path = args.issuers or (DEFAULT_ISSUERS if DEFAULT_ISSUERS.exists() else None)
     report = run_check(
         ruleset,
         template.source,
@@ -124,6 +146,7 @@ def _check(args: argparse.Namespace) -> tuple[int, str]:
         budget_bytes=args.policy_budget_bytes,
         strict=args.strict,
         services=read_service_declarations(args.template),
+        callers=CallerCheck.of(ruleset, tables, args.tests, read_issuers(issuers_path)),
     )
     code = EXIT_FAILED if report.errors else EXIT_OK
     return code, to_json(check_json(report)) if args.format == "json" else render_check(report)
@@ -143,6 +166,11 @@ def _explain(args: argparse.Namespace) -> tuple[int, str]:
         target = parse_target(args.route, template.routes) if args.route else None
     except ExplainInputError as error:
         raise _Usage(str(error)) from None
+    names = (args.client, args.org, args.issuer)
+    if any(name is not None for name in names):
+        if args.token is not None:
+            raise _Usage("--client, --org and --issuer name the caller of --scopes; a --token names its own")
+        granted = (granted or scopes_from_text("")).named(*names)
     views = view_routes(ruleset, template.routes)
     if target is not None:
         result: dict[str, Any] = explain_target(ruleset, views, template.public, target, granted)
