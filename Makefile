@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 .PHONY: help install test unit lint-template check-rules sam-install sam-validate sam-build clean run fuzz \
-	security-report bench bench-smoke dist dist-if-possible
+	security-report bench bench-smoke dist dist-if-possible sam-example cdk-synth
 
 help:
 	@echo "make test           install everything (first run) and run the whole test suite"
@@ -16,6 +16,7 @@ help:
 	@echo "make lint-template  validate template.yaml with cfn-lint (SAM translator included)"
 	@echo "make check-rules    check policies/rules.yaml against template.yaml and run its decision tables"
 	@echo "make sam-build      sam validate --lint + sam build with the pinned SAM CLI (.venv-sam)"
+	@echo "make cdk-synth      regenerate examples/cdk's synthesized template (npm ci + cdk synth)"
 	@echo "make dist           dist/: the wheel, and the authorizer's Lambda zip for x86_64 and arm64"
 	@echo "                    (RULES=path/to/rules.yaml packs your rules instead of policies/rules.yaml)"
 	@echo "make fuzz           fuzz the whole handler with atheris (FUZZ_RUNS=1000000 inputs)"
@@ -33,7 +34,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 install: $(VENV)/.installed
 
 # sam-build and dist come first: tests/packaging runs what they leave in .aws-sam/build and dist/
-test: install lint-template check-rules sam-validate sam-build dist-if-possible
+test: install lint-template check-rules sam-validate sam-build dist-if-possible sam-example
 	$(PY) -m pytest
 
 unit: $(VENV)/.installed
@@ -96,6 +97,22 @@ dist: $(VENV)/.installed
 	  "$(LAMBDA_PYTHON)" scripts/zip-lambda build/lambda-$(arch) \
 	    $(DIST)/scopegate-authorizer-python$(LAMBDA_PYTHON_VERSION)-$(arch).zip &&) true
 	@ls -l $(DIST)
+
+# examples/sam-existing-api: a second SAM app that attaches the dist zip to its own API, validated
+# and built like template.yaml (tests/examples checks the build and its routes)
+SAM_EXAMPLE := examples/sam-existing-api
+sam-example: $(SAM_VENV)/.installed
+	cd $(SAM_EXAMPLE) && SAM_CLI_TELEMETRY=0 "$(abspath $(SAM_VENV))/bin/sam" validate --lint
+	cd $(SAM_EXAMPLE) && SAM_CLI_TELEMETRY=0 "$(abspath $(SAM_VENV))/bin/sam" build \
+	  --build-dir "$(CURDIR)/.aws-sam/examples/sam-existing-api"
+
+# examples/cdk: install the pinned CDK toolchain (npm ci) and synthesize the app into
+# examples/cdk/ScopegateExample.template.json, the fixture tests/examples checks (needs make dist)
+CDK_EXAMPLE := examples/cdk
+cdk-synth: dist
+	cd $(CDK_EXAMPLE) && npm ci --no-audit --no-fund --silent
+	cd $(CDK_EXAMPLE) && CDK_DISABLE_CLI_TELEMETRY=true npx cdk synth --quiet --no-notices
+	cp $(CDK_EXAMPLE)/cdk.out/ScopegateExample.template.json $(CDK_EXAMPLE)/ScopegateExample.template.json
 
 # --- AWS SAM CLI, pinned, in its own venv --------------------------------------------------------
 SAM_VENV := .venv-sam

@@ -52,12 +52,13 @@ def load_cloudformation(path: Path) -> RestApiDocument:
         raise DocumentError(f"{source}: not a CloudFormation template (it has no Resources)")
     transform = template.get("Transform")
     if "AWS::Serverless" in str(transform or ""):
+        key = next(key for key in template if key == "Transform")  # the loader's key knows its line
         raise DocumentError(
-            f"{source}:{line_of('Transform')}: a SAM template (Transform: {transform}); read it with "
+            f"{source}:{line_of(key)}: a SAM template (Transform: {transform}); read it with "
             "--template, which reads its Api events"
         )
     authorizers = {
-        str(logical_id): _authorizer(str(logical_id), resource, resources)
+        str(logical_id): _authorizer(logical_id, resource, resources)
         for logical_id, resource in resources.items()
         if _type(resource) == AUTHORIZER
     }
@@ -65,7 +66,7 @@ def load_cloudformation(path: Path) -> RestApiDocument:
     for logical_id, resource in resources.items():
         if _type(resource) != METHOD:
             continue
-        methods.append(_method(str(logical_id), resource, resources))
+        methods.append(_method(logical_id, resource, resources))
     return RestApiDocument(
         source=Source.CLOUDFORMATION,
         path=source,
@@ -129,7 +130,8 @@ def _path_of(resource_id: Any, resources: Mapping[str, Any], seen: tuple[str, ..
     return parent.rstrip("/") + "/" + part, ""
 
 
-def _method(logical_id: str, resource: Any, resources: Mapping[str, Any]) -> MethodSpec:
+def _method(logical_id: Any, resource: Any, resources: Mapping[str, Any]) -> MethodSpec:
+    """``logical_id`` is the template's key, which knows its line."""
     props = _props(resource)
     api = _ref(props.get("RestApiId"))
     path, why = _path_of(props.get("ResourceId"), resources)
@@ -154,7 +156,7 @@ def _method(logical_id: str, resource: Any, resources: Mapping[str, Any]) -> Met
         api=api or "",
         method=verb.upper() if isinstance(verb, str) else "?",
         path=path or "?",
-        where=_named(logical_id, resource),
+        where=_named(str(logical_id), resource),
         line=line_of(logical_id),
         authorizers=(authorizer_id,) if authorizer_id else (),
         authorization=str(authorization).upper() if isinstance(authorization, str) else "?",
@@ -163,12 +165,12 @@ def _method(logical_id: str, resource: Any, resources: Mapping[str, Any]) -> Met
     )
 
 
-def _authorizer(logical_id: str, resource: Any, resources: Mapping[str, Any]) -> AuthorizerSpec:
+def _authorizer(logical_id: Any, resource: Any, resources: Mapping[str, Any]) -> AuthorizerSpec:
     props = _props(resource)
     identity = props.get("IdentitySource")
     sources = tuple(part.strip() for part in identity.split(",")) if isinstance(identity, str) else ()
     return AuthorizerSpec(
-        name=logical_id,
+        name=str(logical_id),
         kind=str(props.get("Type", "")).upper(),
         function=_function(props.get("AuthorizerUri"), resources),
         identity_sources=sources,

@@ -63,7 +63,7 @@ def load_openapi(path: Path) -> RestApiDocument:
         raise DocumentError(f"{source}: the document has no paths")
     kinds = {name: _scheme_kind(scheme) for name, scheme in schemes.items() if isinstance(scheme, Mapping)}
     authorizers = {
-        str(name): _authorizer(str(name), scheme, kinds[name])
+        str(name): _authorizer(name, scheme, kinds[name])
         for name, scheme in schemes.items()
         if isinstance(scheme, Mapping) and kinds[name] != API_KEY
     }
@@ -118,7 +118,7 @@ def _scheme_kind(scheme: Mapping[str, Any]) -> str:
     return str(scheme.get(AUTHTYPE_EXTENSION) or scheme.get("type") or "UNKNOWN").upper()
 
 
-def _authorizer(name: str, scheme: Mapping[str, Any], kind: str) -> AuthorizerSpec:
+def _authorizer(name: Any, scheme: Mapping[str, Any], kind: str) -> AuthorizerSpec:
     authorizer = scheme.get(AUTHORIZER_EXTENSION)
     function: FunctionRef | None = None
     identity: tuple[str, ...] = ()
@@ -131,7 +131,7 @@ def _authorizer(name: str, scheme: Mapping[str, Any], kind: str) -> AuthorizerSp
             identity = tuple(part.strip() for part in written.split(","))
         elif kind == "TOKEN" and scheme.get("in") == "header":
             identity = (f"method.request.header.{scheme.get('name', 'Authorization')}",)
-    return AuthorizerSpec(name, kind, function, identity, line_of(name))
+    return AuthorizerSpec(str(name), kind, function, identity, line_of(name))
 
 
 def _text(value: Any) -> str:
