@@ -42,10 +42,18 @@ class CallerCheck:
 
     @classmethod
     def of(
-        cls, ruleset: RuleSet, tables: Sequence[Client] | None, tables_source: Path | str, issuers: IssuersRead | None
+        cls,
+        ruleset: RuleSet,
+        tables: Sequence[Client] | None,
+        tables_source: Path | str,
+        issuers: IssuersRead | None,
+        tables_unread: str | None = None,
     ) -> CallerCheck:
         errors: list[str] = list(issuers.problems) if issuers is not None else []
         warnings: list[str] = []
+        if tables_unread is not None and ruleset.named:
+            warnings.append(f"the rules name callers, but the decision tables were not read ({tables_unread}); "
+                            "conditions are not compared with their clients")
         trusted = None if issuers is None or issuers.problems else {issuer.issuer for issuer in issuers.issuers}
         file = issuers.source if issuers is not None else ""
         for rule in ruleset.rules:

@@ -22,6 +22,7 @@ from scopegate_tools.cli.output import plural, table
 from scopegate_tools.cli.policy_budget import PolicyBudget, measure_policy
 from scopegate_tools.cli.route_audit import RouteAudit, RouteProblem
 from scopegate_tools.cli.service_declarations import ServiceDeclaration
+from scopegate_tools.cli.sources import SAM_PUBLIC_DECLARATION
 from scopegate_tools.cli.service_requirements import RecheckReport, compare_rechecks, rechecks_json, render_rechecks
 from scopegate_tools.cli.template_routes import TemplateRoute
 from scopegate_tools.cli.why import rule_label
@@ -44,6 +45,7 @@ class CheckReport:
     strict: bool
     rechecks: RecheckReport = RecheckReport((), ())  # the services' scopes.toml (service_requirements)
     callers: CallerCheck = CallerCheck()  # the issuers file and the callers conditions name (caller_check)
+    public_declaration: str = SAM_PUBLIC_DECLARATION  # how the route source declares a route public
 
     @property
     def errors(self) -> list[str]:
@@ -109,6 +111,7 @@ def run_check(
     strict: bool,
     services: Sequence[ServiceDeclaration] = (),
     callers: CallerCheck | None = None,
+    public_declaration: str = SAM_PUBLIC_DECLARATION,
 ) -> CheckReport:
     views = view_routes(ruleset, routes)
     return CheckReport(
@@ -124,6 +127,7 @@ def run_check(
         strict=strict,
         rechecks=compare_rechecks(services, views),
         callers=callers or CallerCheck(),
+        public_declaration=public_declaration,
     )
 
 
@@ -156,12 +160,16 @@ def render_check(report: CheckReport) -> str:
     lines += table(["ROUTE", "REQUESTS", "REQUIREMENT", "RULES"], rows, indent=2)
     lines.append("")
     if report.public:
-        lines.append("Public routes (Auth: {Authorizer: NONE}: no token is asked, anyone can call them):")
-        lines += table(
-            ["ROUTE", "FUNCTION", "EVENT", "LINE"],
-            [[route.text, route.function, route.event, str(route.line)] for route in report.public],
-            indent=2,
-        )
+        lines.append(f"Public routes ({report.public_declaration}: no token is asked, anyone can call them):")
+        if report.public_declaration == SAM_PUBLIC_DECLARATION:
+            header, rows = ["ROUTE", "FUNCTION", "EVENT", "LINE"], [
+                [route.text, route.function, route.event, str(route.line)] for route in report.public
+            ]
+        else:  # OpenAPI and CloudFormation: the operation or method that declares it
+            header, rows = ["ROUTE", "DECLARED BY", "LINE"], [
+                [route.text, route.function, str(route.line)] for route in report.public
+            ]
+        lines += table(header, rows, indent=2)
     else:
         lines.append("Public routes: none.")
     lines += ["", "Rules:"]

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from scopegate_tools.cli.caller_check import CallerCheck
 from scopegate_tools.cli.check import check_json, render_check, run_check
 from scopegate_tools.cli.coverage import view_routes
+from scopegate_tools.cli.decision_tables import Client
 from scopegate_tools.cli.diff import diff_decisions, render_diff
 from scopegate_tools.cli.explain import (
     ExplainInputError,
@@ -37,14 +38,12 @@ from scopegate_tools.cli.matrix_command import (
 from scopegate_tools.cli.output import to_json
 from scopegate_tools.cli.policy_budget import DEFAULT_BUDGET_BYTES
 from scopegate_tools.cli.service_declarations import read_service_declarations
-from scopegate_tools.cli.sources import (
-    InputError,
-    read_clients,
-    read_issuers,
-    read_rules,
-    read_rules_at_revision,
-    read_template,
+from scopegate_tools.cli.route_source_options import (
+    RouteSourceUsageError,
+    add_route_source_arguments,
+    read_route_source,
 )
+from scopegate_tools.cli.sources import InputError, read_clients, read_issuers, read_rules, read_rules_at_revision
 from scopegate_tools.cli.table_report import render_tables, run_tables, tables_json
 
 EXIT_OK = 0
@@ -60,16 +59,15 @@ DEFAULT_ISSUERS = Path("policies/issuers.yaml")
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--template", type=Path, default=DEFAULT_TEMPLATE, help="SAM template (default: %(default)s)"
-    )
+    add_route_source_arguments(common, template=DEFAULT_TEMPLATE)
     common.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
 
     parser = argparse.ArgumentParser(
         prog="python -m scopegate_tools",
-        description="Check, explain, test and diff scopegate's rules against template.yaml.",
+        description="Check, explain, test and diff scopegate's rules against an API's routes: a SAM "
+        "template (template.yaml), an OpenAPI document or a CloudFormation template.",
         epilog="exit codes: 0 all well; 1 a check or test failed (diff: decisions change); "
         "2 bad command line; 3 an input does not load",
     )
@@ -134,8 +132,8 @@ def _check(args: argparse.Namespace) -> tuple[int, str]:
     if args.policy_budget_bytes <= 0:
         raise _Usage("--policy-budget-bytes must be a positive number of bytes")
     ruleset = read_rules(args.rules)
-    template = read_template(args.template)
-    tables = read_clients(args.tests, template) if args.tests != DEFAULT_TESTS or args.tests.exists() else None
+    template = read_route_source(args)
+    tables, unread = _tables_for_check(args, template)
     issuers_path = args.issuers or (DEFAULT_ISSUERS if DEFAULT_ISSUERS.exists() else None)
     report = run_check(
         ruleset,
@@ -145,16 +143,33 @@ def _check(args: argparse.Namespace) -> tuple[int, str]:
         stage=args.stage or template.stage,
         budget_bytes=args.policy_budget_bytes,
         strict=args.strict,
-        services=read_service_declarations(args.template),
-        callers=CallerCheck.of(ruleset, tables, args.tests, read_issuers(issuers_path)),
+        services=read_service_declarations(args.template) if template.sam else (),
+        public_declaration=template.public_declaration,
+        callers=CallerCheck.of(ruleset, tables, args.tests, read_issuers(issuers_path), unread),
     )
     code = EXIT_FAILED if report.errors else EXIT_OK
     return code, to_json(check_json(report)) if args.format == "json" else render_check(report)
 
 
+def _tables_for_check(args: argparse.Namespace, template: Any) -> tuple[tuple[Client, ...] | None, str | None]:
+    """The decision tables whose clients the rules' conditions should name, and why they were not read.
+
+    Tables given with --tests must load (exit 3 otherwise); the default ones are read when they
+    exist, and when they do not load here (another route source) only that is said.
+    """
+    if args.tests != DEFAULT_TESTS:
+        return read_clients(args.tests, template), None
+    if not args.tests.exists():
+        return None, None
+    try:
+        return read_clients(args.tests, template), None
+    except InputError as error:
+        return None, str(error)
+
+
 def _explain(args: argparse.Namespace) -> tuple[int, str]:
     ruleset = read_rules(args.rules)
-    template = read_template(args.template)
+    template = read_route_source(args)
     try:
         granted = (
             scopes_from_token(sys.stdin.readline() if args.token == "-" else args.token)
@@ -185,7 +200,7 @@ def _explain(args: argparse.Namespace) -> tuple[int, str]:
 
 def _test(args: argparse.Namespace) -> tuple[int, str]:
     ruleset = read_rules(args.rules)
-    template = read_template(args.template)
+    template = read_route_source(args)
     clients = read_clients(args.tests, template)
     outcomes = run_tables(ruleset, view_routes(ruleset, template.routes), clients)
     code = EXIT_OK if all(o.passed for o in outcomes) else EXIT_FAILED
@@ -204,7 +219,7 @@ def _diff(args: argparse.Namespace) -> tuple[int, str]:
         old, new = read_rules(args.files[0]), read_rules(args.files[1])
     else:
         raise _Usage("give two rules files (diff OLD NEW) or a git revision (diff --base HEAD~1)")
-    template = read_template(args.template)
+    template = read_route_source(args)
     clients = read_clients(args.tests, template)
     changes = diff_decisions(old, new, template.routes, clients)
     code = EXIT_FAILED if changes else EXIT_OK
@@ -243,7 +258,7 @@ def main(
         return int(exit_.code or 0)
     try:
         code, text = COMMANDS[args.command](args)
-    except (_Usage, MatrixUsageError) as error:
+    except (_Usage, MatrixUsageError, RouteSourceUsageError) as error:
         return _fail(args, EXIT_USAGE, "usage", str(error), out, err)
     except InputError as error:
         return _fail(args, EXIT_INPUT, "input", str(error), out, err)
