@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from authorizer.errors import ConfigError, Reason
 
 PACKAGED_RULES_FILE = Path(__file__).resolve().parent.parent / "policies" / "rules.yaml"
+FUNCTION_ROOT = Path(__file__).resolve().parent.parent  # the folder holding the package (/var/task in Lambda)
 
 SUPPORTED_ALGORITHMS = ("RS256", "PS256")
 SUPPORTED_PROFILES = ("auth0", "rfc9068")
@@ -303,7 +304,7 @@ def read_settings(env: Mapping[str, str]) -> Settings:
         verified_token_cache_size=token_cache,
         policy_cache_size=policy_cache,
         shadow_rules_file=Path(shadow) if shadow else None,
-        issuers_file=Path(issuers_file) if issuers_file else None,
+        issuers_file=FUNCTION_ROOT / issuers_file if issuers_file else None,  # an absolute path stays itself
         context_claims=context_claims,
         context_claim_max_bytes=claim_bytes,
         tracing_enabled=tracing,

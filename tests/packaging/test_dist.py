@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from authorizer.arn import parse_method_arn
+from authorizer.caller import Caller
 from authorizer.policy import build_policy_document
 from authorizer.rules import load_rules
 from scopegate_tools.sam_template import load_template
@@ -151,8 +152,9 @@ def test_installed_wheel_imports_the_handler_and_decides_a_token(
     rules = load_rules(rules_file)
     assert result["results"] == [{"response": {
         "principalId": "client-abc@clients",
-        "policyDocument": build_policy_document(rules, frozenset({"read:orders"}), parse_method_arn(event["methodArn"]).api),
-        "context": {"scope": "read:orders", "client_id": "client-abc", "token_profile": "auth0", "rules_digest": rules.digest},
+        "policyDocument": build_policy_document(rules, Caller.holding({"read:orders"}), parse_method_arn(event["methodArn"]).api),
+        "context": {"scope": "read:orders", "client_id": "client-abc", "token_profile": "auth0", "rules_digest": rules.digest,
+                    "issuer": ISSUER},
     }}]
     assert token not in completed.stdout
 
