@@ -18,6 +18,7 @@ FIGURES = [
     "cold start (vs minimal PyJWT authorizer)",
     "rules scale: compile 1,000 rules",
     "rules scale: decision, 10 -> 1,000 rules",
+    "issuers: decision, TOKEN_ISSUER -> a file of 8 issuers",
     "gateway workload, ReauthorizeEvery 300",
     "gateway workload, ReauthorizeEvery 0",
     "memory: peak RSS after 20 decisions",
@@ -46,7 +47,7 @@ def test_a_smoke_run_writes_every_figure_with_a_verdict(tmp_path: Path, capsys) 
     assert all(row[4] in ("yes", "no") for row in rows[2:])
     # through the local gateway: no answer differs from the rules, with or without its result cache;
     # without it every request invokes the authorizer (the seeded workload makes both counts exact)
-    assert [row[1] for row in rows[7:9]] == ["39.50% invoked, 0 wrong of 200", "100.00% invoked, 0 wrong of 200"]
+    assert [row[1] for row in rows[8:10]] == ["39.50% invoked, 0 wrong of 200", "100.00% invoked, 0 wrong of 200"]
     assert "| ReauthorizeEvery | requests | authorizer invocations | invoked | wrong decisions | " \
         "requests/s (information) |\n" in markdown
     assert "| 300 | 200 | 79 | 39.50% | 0 | " in markdown and "| 0 | 200 | 200 | 100.00% | 0 | " in markdown
