@@ -86,14 +86,15 @@ class _Entry:
             self.problems.append((line, f"{where}: must be a mapping with 'issuer' and 'audiences'"))
             return
         lines: dict[str, int] = getattr(raw, "key_lines", {})
+        issuer = raw.get("issuer")
+        if isinstance(issuer, str) and issuer:
+            where = f"issuer {position} ({issuer})"
         for key in raw:
             if key not in ISSUER_KEYS:
                 self.problems.append((lines.get(key, line), f"{where}: unknown key '{key}'{suggest_key(key, ISSUER_KEYS)}"))
-        issuer = raw.get("issuer")
         if not isinstance(issuer, str) or not issuer:
             self.problems.append((lines.get("issuer", line), f"{where}: needs 'issuer', the exact 'iss' of its tokens"))
             return
-        where = f"issuer {position} ({issuer})"
         issuer_problems = issuer_url_problems(issuer)
         for why in issuer_problems:
             self.problems.append((lines["issuer"], f"{where}: 'issuer' {why}"))

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+
+from authorizer import app
 
 from authorizer.config import read_settings
 from authorizer.errors import ConfigError
 from authorizer.issuers import Issuer, IssuersError, compile_issuers, configured_issuers, load_issuers
+from tests.support.keys import rsa_key
+from tests.support.lambda_context import FakeLambdaContext
+from tests.support.minting import mint
 
 PROFILES = ("auth0", "rfc9068")
 VALID = """\
@@ -59,7 +65,7 @@ issuers:
         "e.g. audiences: [https://api.example.com]",
         "policies/issuers.yaml:5: issuer 2 (https://login.example.com/): needs 'audiences', "
         "e.g. audiences: [https://api.example.com]",
-        "policies/issuers.yaml:6: issuer 2: unknown key 'audience'; did you mean 'audiences'?",
+        "policies/issuers.yaml:6: issuer 2 (https://login.example.com/): unknown key 'audience'; did you mean 'audiences'?",
         "policies/issuers.yaml:7: issuer 2 (https://login.example.com/): 'profiles' holds 'jwt'; "
         "each must be one of auth0, rfc9068",
         "policies/issuers.yaml:10: issuer 3 (https://tenant-c.example.com/): 'jwks_uri' must be an https URL "
@@ -143,3 +149,27 @@ def test_without_the_file_the_one_issuer_is_token_issuer() -> None:
     assert configured_issuers(settings) == (
         Issuer("https://t.eu.auth0.com/", ("https://api",), "https://t.eu.auth0.com/.well-known/jwks.json", PROFILES),
     )
+
+
+def test_a_broken_issuers_file_fails_the_cold_start_with_a_500_naming_each_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, log_lines: Any
+) -> None:
+    # GIVEN a deployment whose issuers file has two mistakes
+    path = tmp_path / "issuers.yaml"
+    path.write_text("version: 1\nissuers:\n  - issuer: https://t.example\n    audiences: [a]\n    jwks: x\n"
+                    "    profiles: [jwt]\n")
+    for name in ("TOKEN_ISSUER", "AUDIENCE", "JWKS_URI"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ISSUERS_FILE", str(path))
+    token = mint(rsa_key("key-1"))
+    event = {"type": "TOKEN", "methodArn": "arn:aws:execute-api:eu-west-1:123456789012:abc123/Dev/GET/x",
+             "authorizationToken": f"Bearer {token}"}
+    # WHEN a request arrives THEN it is a 500, and the cold start's one log line names both problems
+    with pytest.raises(app.AuthorizerFailure, match="config_invalid"):
+        app.lambda_handler(event, FakeLambdaContext())
+    (failed,) = [r for r in log_lines.records() if r["message"] == "cold start failed"]
+    assert failed["problem"] == (
+        f"invalid issuers file: {path}:5: issuer 1 (https://t.example): unknown key 'jwks'; did you mean 'jwks_uri'?; "
+        f"{path}:6: issuer 1 (https://t.example): 'profiles' holds 'jwt'; each must be one of auth0, rfc9068"
+    )
+    assert failed["reason"] == "config_invalid"

@@ -118,7 +118,7 @@ def test_check_reports_every_problem_of_the_issuers_file_with_its_line(orders: E
         "(plain http is allowed only for 127.0.0.1 or localhost)"
     ) in result.out
     assert "error: policies/issuers.yaml:5: issuer 2 (https://b.example/): needs 'audiences'" in result.out
-    assert "error: policies/issuers.yaml:6: issuer 2: unknown key 'audience'; did you mean 'audiences'?" in result.out
+    assert "error: policies/issuers.yaml:6: issuer 2 (https://b.example/): unknown key 'audience'; did you mean 'audiences'?" in result.out
     assert "Issuers file policies/issuers.yaml: 3 problem(s) (see errors)." in result.out
 
 
