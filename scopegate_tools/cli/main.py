@@ -36,7 +36,14 @@ from scopegate_tools.cli.matrix_command import (
 from scopegate_tools.cli.output import to_json
 from scopegate_tools.cli.policy_budget import DEFAULT_BUDGET_BYTES
 from scopegate_tools.cli.service_declarations import read_service_declarations
-from scopegate_tools.cli.sources import InputError, read_clients, read_rules, read_rules_at_revision, read_template
+from scopegate_tools.cli.sources import (
+    InputError,
+    add_parameter_overrides_argument,
+    read_clients,
+    read_rules,
+    read_rules_at_revision,
+    read_template,
+)
 from scopegate_tools.cli.table_report import render_tables, run_tables, tables_json
 
 EXIT_OK = 0
@@ -57,6 +64,7 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
+    add_parameter_overrides_argument(common)
 
     parser = argparse.ArgumentParser(
         prog="python -m scopegate_tools",
@@ -114,7 +122,7 @@ def _check(args: argparse.Namespace) -> tuple[int, str]:
     if args.policy_budget_bytes <= 0:
         raise _Usage("--policy-budget-bytes must be a positive number of bytes")
     ruleset = read_rules(args.rules)
-    template = read_template(args.template)
+    template = read_template(args.template, dict(args.parameter_overrides))
     report = run_check(
         ruleset,
         template.source,
@@ -123,7 +131,7 @@ def _check(args: argparse.Namespace) -> tuple[int, str]:
         stage=args.stage or template.stage,
         budget_bytes=args.policy_budget_bytes,
         strict=args.strict,
-        services=read_service_declarations(args.template),
+        services=read_service_declarations(args.template, dict(args.parameter_overrides)),
     )
     code = EXIT_FAILED if report.errors else EXIT_OK
     return code, to_json(check_json(report)) if args.format == "json" else render_check(report)
@@ -131,7 +139,7 @@ def _check(args: argparse.Namespace) -> tuple[int, str]:
 
 def _explain(args: argparse.Namespace) -> tuple[int, str]:
     ruleset = read_rules(args.rules)
-    template = read_template(args.template)
+    template = read_template(args.template, dict(args.parameter_overrides))
     try:
         granted = (
             scopes_from_token(sys.stdin.readline() if args.token == "-" else args.token)
@@ -157,7 +165,7 @@ def _explain(args: argparse.Namespace) -> tuple[int, str]:
 
 def _test(args: argparse.Namespace) -> tuple[int, str]:
     ruleset = read_rules(args.rules)
-    template = read_template(args.template)
+    template = read_template(args.template, dict(args.parameter_overrides))
     clients = read_clients(args.tests, template)
     outcomes = run_tables(ruleset, view_routes(ruleset, template.routes), clients)
     code = EXIT_OK if all(o.passed for o in outcomes) else EXIT_FAILED
@@ -176,7 +184,7 @@ def _diff(args: argparse.Namespace) -> tuple[int, str]:
         old, new = read_rules(args.files[0]), read_rules(args.files[1])
     else:
         raise _Usage("give two rules files (diff OLD NEW) or a git revision (diff --base HEAD~1)")
-    template = read_template(args.template)
+    template = read_template(args.template, dict(args.parameter_overrides))
     clients = read_clients(args.tests, template)
     changes = diff_decisions(old, new, template.routes, clients)
     code = EXIT_FAILED if changes else EXIT_OK

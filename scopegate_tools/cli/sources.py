@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,13 +30,30 @@ class Template:
     audit: RouteAudit  # the same, per event, and every route scopegate does not guard
 
 
-def read_template(path: Path) -> Template:
+def parameter_override(text: str) -> tuple[str, str]:
+    """One ``KEY=VALUE`` of ``--parameter-overrides`` (an argparse ``type``)."""
+    key, found, value = text.partition("=")
+    if not found or not key:
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE, e.g. AuthorizerMode=REQUEST")
+    return key, value
+
+
+def add_parameter_overrides_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--parameter-overrides", nargs="+", type=parameter_override, default=[], metavar="KEY=VALUE",
+        help="template parameters, as sam's --parameter-overrides, e.g. AuthorizerMode=REQUEST "
+        "(default: the template's defaults)",
+    )
+
+
+def read_template(path: Path, overrides: Mapping[str, str] | None = None) -> Template:
+    """The template as deployed with ``overrides`` (like ``sam deploy --parameter-overrides``)."""
     try:
         from scopegate_tools.sam_template import TemplateError, load_template
     except ImportError as error:  # cfn-lint is a tools dependency
         raise InputError(f"cannot read {path}: {error}; run `make install`") from None
     try:
-        app = load_template(path)
+        app = load_template(path, overrides)
     except TemplateError as error:
         raise InputError(str(error)) from None
     except (AttributeError, KeyError, TypeError, ValueError) as error:
