@@ -12,15 +12,26 @@ is therefore allowed exactly when some satisfied rule matches it and no
 unsatisfied rule does, which is the rules' semantics. Resources are literal
 prefix + verb + the rule's glob (``*`` crosses ``/`` in both), a ``*`` method
 is expanded to each verb (a ``*`` in the verb slot would cross into paths).
+
+That full list grows with the rules, not with what the token may do, so it is
+then compacted (:mod:`authorizer.policy_compaction`): an Allow resource whose
+every request is allowed by another or denied anyway, and a Deny resource that
+takes away no allowed request, are dropped, each only when proved exactly on
+the globs (every resource of a stage shares the literal prefix, so the proofs
+work on ``VERB/path``). The compact policy allows exactly the same requests,
+any method and any path, routed or not. If nothing is left (nothing is
+allowed), the policy is one Deny of the whole stage.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from authorizer.arn import ApiStage
 from authorizer.errors import PolicyTooLarge
+from authorizer.policy_compaction import compact
 from authorizer.rules import Rule, RuleSet
 
 POLICY_VERSION = "2012-10-17"
@@ -28,37 +39,56 @@ INVOKE = "execute-api:Invoke"
 MAX_RESOURCE_LENGTH = 512
 
 
-def _resources(rules: tuple[Rule, ...], api: ApiStage) -> list[str]:
+def _suffixes(rules: tuple[Rule, ...], api: ApiStage) -> list[str]:
+    """``VERB/path-glob`` of every resource of ``rules`` (sorted, once each), lengths checked."""
     found: dict[str, None] = {}
+    room = MAX_RESOURCE_LENGTH - len(api.prefix) - 1  # for VERB/path after "<prefix>/"
     for rule in rules:
         for method in rule.route.methods:
-            resource = api.resource(method, rule.route.pattern)
-            if len(resource) > MAX_RESOURCE_LENGTH:
+            if len(method) + len(rule.route.pattern) > room:
                 raise PolicyTooLarge(
                     f"rule {rule.index} ({rule.route.text}) gives a resource longer than "
                     f"{MAX_RESOURCE_LENGTH} characters on this API"
                 )
-            found[resource] = None
+            found[method + rule.route.pattern] = None
     return sorted(found)
 
 
-def build_policy_document(ruleset: RuleSet, granted: frozenset[str], api: ApiStage) -> dict[str, Any]:
-    """The policy document for a token holding ``granted`` on ``api``.
+def policy_resources(ruleset: RuleSet, granted: frozenset[str], api: ApiStage) -> tuple[list[str], list[str]]:
+    """The uncompacted (Allow, Deny) resource suffixes: every resource of every rule, once.
 
-    Deterministic: the same inputs give byte-identical JSON.
+    Deny: every rule ``granted`` does not satisfy, and every deny rule; Allow: every rule it
+    satisfies, less what Deny already holds.
     """
     satisfied, unsatisfied = ruleset.partition(granted)
-    deny = _resources(unsatisfied, api)
+    deny = _suffixes(unsatisfied, api)
     denied = set(deny)
-    allow = [resource for resource in _resources(satisfied, api) if resource not in denied]
+    return [suffix for suffix in _suffixes(satisfied, api) if suffix not in denied], deny
+
+
+def policy_document(api: ApiStage, allow: Sequence[str], deny: Sequence[str]) -> dict[str, Any]:
+    """The document for these resource suffixes on ``api``; with none, one Deny of the stage."""
     statements: list[dict[str, Any]] = []
     if allow:
-        statements.append({"Action": INVOKE, "Effect": "Allow", "Resource": allow})
+        resources = [f"{api.prefix}/{suffix}" for suffix in allow]
+        statements.append({"Action": INVOKE, "Effect": "Allow", "Resource": resources})
     if deny:
-        statements.append({"Action": INVOKE, "Effect": "Deny", "Resource": deny})
-    if not statements:  # unreachable with a non-empty rule set; fail closed anyway
+        resources = [f"{api.prefix}/{suffix}" for suffix in deny]
+        statements.append({"Action": INVOKE, "Effect": "Deny", "Resource": resources})
+    if not statements:  # nothing allowed: say so explicitly (fail closed)
         statements.append({"Action": INVOKE, "Effect": "Deny", "Resource": [api.prefix + "/*"]})
     return {"Version": POLICY_VERSION, "Statement": statements}
+
+
+def build_policy_document(ruleset: RuleSet, granted: frozenset[str], api: ApiStage) -> dict[str, Any]:
+    """The compact policy document for a token holding ``granted`` on ``api``.
+
+    It gives the rules' decision on every request of the stage. Deterministic: the same inputs
+    give byte-identical JSON. A resource over 512 characters raises :class:`PolicyTooLarge`,
+    whether or not compaction would drop it.
+    """
+    kept = compact(*policy_resources(ruleset, granted, api))
+    return policy_document(api, kept.allow, kept.deny)
 
 
 def policy_size(document: dict[str, Any]) -> int:

@@ -11,6 +11,8 @@ from pathlib import Path
 from bench.cold_start import ColdStart
 from bench.gateway_workload import WorkloadResult
 from bench.memory import Memory
+from bench.policy_size import HEADERS as POLICY_SIZE_HEADERS
+from bench.policy_size import ONE_SERVICE_READ_WRITE, PolicySize, policy_size_table
 from bench.profile import Profile
 from bench.rules_scale import RulesScaleRow
 from bench.throughput import (
@@ -34,6 +36,7 @@ class Results:
     memory: Memory
     profile: Profile
     seconds: float
+    policy: PolicySize
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,11 @@ def summary_rows(r: Results) -> list[Row]:
         f"memory: peak RSS after {r.memory.decisions:,} decisions", f"{r.memory.peak_rss_mib:.1f} MiB", "",
         "<= 64 MiB", _mark(r.memory.peak_rss_mib <= 64),
     ))
+    one_service = r.policy.row(large.rules, ONE_SERVICE_READ_WRITE)
+    rows.append(Row(
+        f"policy: one service's scopes, {large.rules:,} rules", f"{one_service.compact_bytes:,} bytes", "",
+        "<= 2 KiB", _mark(one_service.compact_bytes <= 2048),
+    ))
     return rows
 
 
@@ -136,6 +144,7 @@ def machine_description() -> list[str]:
 
 def _detail_sections(r: Results) -> list[str]:
     t = r.throughput
+    large_count = max(row.rules for row in r.rules)
     diag = markdown_table(
         ("case", "median per call", "rate ratio to baseline"),
         [(name, _us(t.seconds_per_call[name]), f"{t.rate_ratio(name):.2f}")
@@ -179,11 +188,21 @@ def _detail_sections(r: Results) -> list[str]:
         "this is its wall time on an idle core, and other load on the machine does not inflate it). "
         "Generated rules (five shapes per service: exact, `{id}`, POST, DELETE with two scopes, a "
         "`* .../internal/*` deny); decision times over a mix of matching, denied and unmatched "
-        "requests; the policy is the one for a token holding every service's read scope. Policy size "
-        "grows with the rules: API Gateway lists an 8 KB authorizer result size only for WebSocket "
+        "requests; the policy is the (compact) one for a token holding every service's read scope, "
+        "so it grows with the services the token may read: API Gateway lists an 8 KB authorizer result size only for WebSocket "
         "APIs (whether it binds REST APIs is unverified), and oversized policies are reported to fail "
         "in practice, so watch the last column.", "",
         rules, "", f"![rules scale]({RULES_PLOT})", "",
+        "## Policy size", "",
+        "The same generated rules, four tokens: one service's read scope, its read and write "
+        "scopes, every service's read scope, every scope. The full policy lists every resource "
+        "of every rule (what scopegate returned before compaction); the compact one drops each "
+        "resource proved to change no decision ([bench/policy_size.py](../bench/policy_size.py)), "
+        "so its size follows what the token may do. Build times are CPU time, medians: a scope "
+        "set the engine has not memoised yet, with the rule set's resources already indexed; the "
+        f"first policy of a container at {large_count:,} rules, which indexes them, took "
+        f"{r.policy.first_ms:.2f} ms.", "",
+        markdown_table(POLICY_SIZE_HEADERS, policy_size_table(r.policy)), "",
         "## Gateway workload", "",
         "Through the local gateway ([bench/gateway_workload.py](../bench/gateway_workload.py)): "
         "local/gateway on 127.0.0.1 with its real result cache, a bench-only SAM template of 20 "

@@ -31,6 +31,11 @@ _SHAPES = (
 )
 
 
+def service_count(rules: int) -> int:
+    """How many services ``generated_rules(rules)`` names (at least one)."""
+    return max(1, rules // len(_SHAPES))
+
+
 def generated_rules(count: int) -> str:
     lines = ["version: 1", "rules:"]
     for i in range(count):
@@ -66,7 +71,7 @@ class RulesScaleRow:
     decide_us: float  # RuleSet.decide alone, median per call over the request mix
     handler_us: float  # lambda_handler, repeated token, over the same request mix
     baseline_us: float  # one RSA verify, interleaved with the two above
-    policy_bytes: int  # the policy for a token holding read scopes of every service
+    policy_bytes: int  # the (compact) policy for a token holding read scopes of every service
 
     @property
     def handler_in_baselines(self) -> float:

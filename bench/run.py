@@ -16,6 +16,7 @@ from pathlib import Path
 from bench.cold_start import measure_cold_start
 from bench.gateway_workload import run_workload
 from bench.memory import measure_memory
+from bench.policy_size import measure_policy_size
 from bench.profile import profile_fresh_decisions
 from bench.report import Results, benchmarks_markdown, summary_table, write_plots
 from bench.rules_scale import measure_rules_scale
@@ -51,11 +52,12 @@ def run(counts: Counts, mode: str) -> Results:
         throughput = measure_throughput(world, tokens[: counts.tokens], counts.rounds)
         cold_start = measure_cold_start(world, tokens[0], counts.cold_starts)
         rules = measure_rules_scale(world, counts.compile_repeats, counts.rule_decisions, counts.rounds)
+        policy = measure_policy_size(counts.compile_repeats)
         gateway = run_workload(world, counts.gateway_requests)
         memory = measure_memory(world, tokens[: counts.memory_decisions])
         profile = profile_fresh_decisions(world, tokens[: counts.profiled])
     return Results(mode, started_at, throughput, cold_start, rules, gateway, memory, profile,
-                   time.perf_counter() - started)
+                   time.perf_counter() - started, policy)
 
 
 def main(argv: list[str] | None = None) -> int:

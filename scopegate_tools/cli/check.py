@@ -64,14 +64,27 @@ class CheckReport:
             )
         elif self.budget.over_budget:
             found.append(
-                f"the largest policy is {self.budget.largest_bytes} bytes, over the budget of "
-                f"{self.budget.budget_bytes}; merge rules with wildcards"
+                f"the policy for scopes [{' '.join(self.budget.scopes)}] is {self.budget.largest_bytes} bytes, "
+                f"over the budget of {self.budget.budget_bytes}; merge rules with wildcards"
             )
+        elif self.strict and self.budget.may_exceed:
+            found.append(self._may_exceed_message())
         return found
+
+    def _may_exceed_message(self) -> str:
+        b = self.budget
+        return (
+            f"the largest policy found is {b.largest_bytes} bytes, but {b.scope_sets} scope sets are not all "
+            f"there are and no policy is proven under {b.bound_bytes} bytes (budget {b.budget_bytes}); "
+            "merge rules with wildcards"
+        )
 
     @property
     def warnings(self) -> list[str]:
-        return [] if self.strict else self._dead_messages()
+        found = [] if self.strict else self._dead_messages()
+        if not self.strict and not self.budget.resource_too_long and self.budget.may_exceed:
+            found.append(self._may_exceed_message())
+        return found
 
     def _dead_messages(self) -> list[str]:
         return [
@@ -184,10 +197,12 @@ def render_check(report: CheckReport) -> str:
             f"Policy size: a resource is {len(budget.longest_resource)} characters, over {MAX_RESOURCE_LENGTH}."
         )
     else:
+        how = (f"every one of the {budget.scope_sets} scope sets measured" if budget.exhaustive
+               else f"the largest of {budget.scope_sets} scope sets tried; none can exceed {budget.bound_bytes} bytes")
         lines.append(
-            f"Policy size: largest {budget.largest_bytes} bytes, {plural(budget.resources, 'resource')} "
-            f"(budget {budget.budget_bytes} bytes); longest resource {len(budget.longest_resource)} "
-            f"of {MAX_RESOURCE_LENGTH} characters:"
+            f"Policy size: largest {budget.largest_bytes} bytes, {plural(budget.resources, 'resource')}, "
+            f"for scopes [{' '.join(budget.scopes)}] ({how}; budget {budget.budget_bytes} bytes); "
+            f"longest resource {len(budget.longest_resource)} of {MAX_RESOURCE_LENGTH} characters:"
         )
     lines.append(f"  {budget.longest_resource}")
     if report.rechecks.rows:
@@ -255,6 +270,9 @@ def check_json(report: CheckReport) -> dict[str, Any]:
             "largest_bytes": budget.largest_bytes,
             "resources": budget.resources,
             "scopes_of_largest": list(budget.scopes),
+            "exhaustive": budget.exhaustive,
+            "scope_sets_measured": budget.scope_sets,
+            "bound_bytes": budget.bound_bytes,
             "budget_bytes": budget.budget_bytes,
             "longest_resource": budget.longest_resource,
             "longest_resource_length": len(budget.longest_resource),

@@ -1,14 +1,13 @@
 """The largest policy the authorizer can return for a rule set (pure).
 
-The policy depends on the scopes only through which rules they satisfy
-(:meth:`RuleSet.partition`). Every resource of every rule appears exactly once,
-in the Allow or in the Deny statement, so the resource count is the same for
-every token and the size varies only by which statements are present. The
-largest policy is therefore found among few scope sets: none, every scope the
-rules name, and for each rule the smallest sets that satisfy it (its
-``scopes`` plus one of its ``any_scopes``) alone and together with the other
-rules sharing a resource. Each candidate is built with the authorizer's own
-:func:`build_policy_document` and measured with :func:`policy_size`.
+The policy depends on the scopes only through the scopes the rules name. With up to
+:data:`EXHAUSTIVE_SCOPES` of them, every subset is built with the authorizer's own
+:func:`build_policy_document` and measured with :func:`policy_size`: the figure is then
+exact. With more, the candidates are few scope sets (none, every scope the rules name, and
+for each rule the smallest sets that satisfy it, alone and together with the other rules
+sharing a resource), and the figure is the largest policy found; the uncompacted policy
+(every resource of every rule once) bounds every token's, since compaction only removes
+resources, so :attr:`PolicyBudget.bound_bytes` holds for every scope set either way.
 
 Sizes use a worst-case-length API prefix (longest partition and region, a
 10-character API id) on the template's stage, so a deployed policy is never
@@ -21,11 +20,18 @@ import itertools
 from dataclasses import dataclass
 
 from authorizer.arn import ApiStage
-from authorizer.policy import MAX_RESOURCE_LENGTH, build_policy_document, policy_size
+from authorizer.policy import (
+    MAX_RESOURCE_LENGTH,
+    build_policy_document,
+    policy_document,
+    policy_resources,
+    policy_size,
+)
 from authorizer.rules import Rule, RuleSet
 
 DEFAULT_BUDGET_BYTES = 8192
 MAX_CANDIDATES = 4096
+EXHAUSTIVE_SCOPES = 12  # 4,096 scope sets: measured one by one in well under a second
 
 
 def worst_case_api(stage: str) -> ApiStage:
@@ -34,16 +40,25 @@ def worst_case_api(stage: str) -> ApiStage:
 
 @dataclass(frozen=True, slots=True)
 class PolicyBudget:
-    largest_bytes: int
+    largest_bytes: int  # the largest policy measured (a real token's)
     resources: int
     scopes: tuple[str, ...]  # a scope set that gives the largest policy
     budget_bytes: int
     longest_resource: str
     longest_rule: Rule
+    exhaustive: bool = True  # every scope set was measured: largest_bytes is the maximum
+    scope_sets: int = 0  # how many were measured
+    bound_bytes: int = 0  # no token's policy is larger (the uncompacted policy)
 
     @property
     def over_budget(self) -> bool:
+        """Proven: some token gets a policy over the budget."""
         return self.largest_bytes > self.budget_bytes
+
+    @property
+    def may_exceed(self) -> bool:
+        """Not proven either way: the largest found fits, the bound does not."""
+        return not self.exhaustive and not self.over_budget and self.bound_bytes > self.budget_bytes
 
     @property
     def resource_too_long(self) -> bool:
@@ -76,6 +91,23 @@ def candidate_scope_sets(ruleset: RuleSet) -> list[frozenset[str]]:
     return list(candidates)
 
 
+def full_policy_bound(ruleset: RuleSet, api: ApiStage) -> int:
+    """Bytes no token's policy exceeds: every resource of every rule once, split over an Allow and a
+    Deny statement (compaction only removes resources; one statement is smaller than two)."""
+    allow, deny = policy_resources(ruleset, frozenset(), api)
+    one_statement = policy_size(policy_document(api, [*allow, *deny], []))
+    return one_statement + len(',{"Action":"execute-api:Invoke","Effect":"Deny","Resource":[]}')
+
+
+def scope_sets_to_measure(ruleset: RuleSet) -> tuple[list[frozenset[str]], bool]:
+    """The scope sets to build a policy for, and whether they are all there are (as the rules see them)."""
+    named = sorted(ruleset.known_scopes)
+    if len(named) <= EXHAUSTIVE_SCOPES:
+        subsets = itertools.chain.from_iterable(itertools.combinations(named, n) for n in range(len(named) + 1))
+        return [frozenset(subset) for subset in subsets], True
+    return candidate_scope_sets(ruleset), False
+
+
 def measure_policy(ruleset: RuleSet, stage: str, budget_bytes: int) -> PolicyBudget:
     """Measure the largest policy; with a resource past 512 characters, only that is reported."""
     api = worst_case_api(stage)
@@ -88,10 +120,13 @@ def measure_policy(ruleset: RuleSet, stage: str, budget_bytes: int) -> PolicyBud
     if len(longest_resource) > MAX_RESOURCE_LENGTH:
         return PolicyBudget(0, 0, (), budget_bytes, longest_resource, longest_rule)
     best: tuple[int, int, tuple[str, ...]] = (-1, 0, ())
-    for scopes in candidate_scope_sets(ruleset):
+    scope_sets, exhaustive = scope_sets_to_measure(ruleset)
+    for scopes in scope_sets:
         document = build_policy_document(ruleset, scopes, api)
         size = policy_size(document)
-        if size > best[0]:
+        if size > best[0] or (size == best[0] and len(scopes) < len(best[2])):
             count = sum(len(statement["Resource"]) for statement in document["Statement"])
             best = (size, count, tuple(sorted(scopes)))
-    return PolicyBudget(best[0], best[1], best[2], budget_bytes, longest_resource, longest_rule)
+    bound = full_policy_bound(ruleset, api)
+    return PolicyBudget(best[0], best[1], best[2], budget_bytes, longest_resource, longest_rule,
+                        exhaustive, len(scope_sets), max(bound, best[0]))

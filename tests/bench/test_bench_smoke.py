@@ -21,6 +21,7 @@ FIGURES = [
     "gateway workload, ReauthorizeEvery 300",
     "gateway workload, ReauthorizeEvery 0",
     "memory: peak RSS after 20 decisions",
+    "policy: one service's scopes, 1,000 rules",
 ]
 
 
@@ -50,6 +51,9 @@ def test_a_smoke_run_writes_every_figure_with_a_verdict(tmp_path: Path, capsys) 
         "requests/s (information) |\n" in markdown
     assert "| 300 | 200 | 79 | 39.50% | 0 | " in markdown and "| 0 | 200 | 200 | 100.00% | 0 | " in markdown
     assert "(smoke mode" in markdown and "Where the time goes" in markdown
+    # policy sizes are not timings: the smoke run gives the full run's figures
+    assert rows[-1][1] == "319 bytes"
+    assert "| 1,000 | one service: read + write | 172,551 | 319 | 3 | " in markdown
     assert "![" not in markdown  # no plots asked for
     printed = capsys.readouterr().out
     assert printed.startswith("| figure | median |") and f"wrote {out}" in printed

@@ -9,8 +9,10 @@ both statements is fixed. So for EVERY scope set::
 
     policy_size(document) <= SKELETON + sum over rules and their verbs of (len(resource) + 3)
 
-The bound holds with equality up to the resources shared by two rules and one
-comma per statement. The rules checker (``python -m scopegate_tools check``) reports the
+The bound holds with equality for the full policy up to the resources shared by
+two rules and one comma per statement; the policy scopegate returns is that
+full policy with resources removed (or one Deny of the stage, shorter than any
+resource list), so the bound holds for it too. The rules checker (``python -m scopegate_tools check``) reports the
 largest policy itself; ``test_no_policy_is_larger_than_what_the_rules_checker_reports``
 checks that no token's policy exceeds that figure.
 """

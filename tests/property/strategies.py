@@ -4,7 +4,9 @@ Rules are generated as the TEXT of a rules file and compiled with
 ``authorizer.rules.compile_rules``, so the properties cover the loader too.
 Request paths are drawn both at random (with ``:``, ``%``, ``+``, ``.``,
 unicode, empty segments, the root) and from the rules' own patterns with
-their wildcards filled in, so that most requests match some rule.
+their wildcards filled in, so that most requests match some rule; verbs are
+the seven HTTP methods and a few others (which no rule matches, ``*``
+included).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ API = ApiStage("aws", "eu-west-1", "123456789012", "abc123", "Dev")
 SCOPE_POOL = ("read:a", "write:a", "read:b", "admin", "refund:a", "x")
 
 RULE_LITERALS = ("a", "b", "orders", "1", "v1", "x.y", "a:b", "%41", "+", "~", "-")
-RULE_WILDCARDS = ("*", "?", "{id}", "{proxy+}", "a*", "v?", "*b", "?*")
+RULE_WILDCARDS = ("*", "?", "{id}", "{proxy+}", "a*", "v?", "*b", "?*", "**", "{id}.x")
+OTHER_VERBS = ("CONNECT", "TRACE", "ANY", "G", "GETS")  # valid in a methodArn, in no rule
 REQUEST_EXTRAS = ("", ":", "%", "%2F", "+", ".", "..", "é", "日本", "a b", "*", "?", "{id}")
 
 
@@ -101,7 +104,8 @@ def paths_like(draw: st.DrawFn, ruleset: RuleSet) -> str:
 def requests_for(ruleset: RuleSet, max_size: int = 12) -> st.SearchStrategy[list[tuple[str, str]]]:
     """(verb, path) pairs: the call's own route first, then the other routes of a cached policy."""
     path = st.one_of(paths_like(ruleset), random_paths)
-    return st.lists(st.tuples(st.sampled_from(HTTP_METHODS), path), min_size=1, max_size=max_size)
+    verb = st.one_of(st.sampled_from(HTTP_METHODS), st.sampled_from(OTHER_VERBS))
+    return st.lists(st.tuples(verb, path), min_size=1, max_size=max_size)
 
 api_stages = st.builds(
     ApiStage,

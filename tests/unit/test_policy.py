@@ -80,8 +80,12 @@ def test_policy_denies_refunds_without_refund_scope_even_when_orders_allowed() -
 
 
 def test_policy_is_golden_for_a_read_only_token() -> None:
+    # GIVEN a token that may read /hello; /health and /v?/status need any valid token
     document = build_policy_document(RULES, frozenset({"read:hello"}), API)
     prefix = API.prefix
+    # THEN the policy allows just those; it needs no Deny: no denied route shares a request with
+    # them (/orders..., /admin/... and POST /orders start differently), and what no Allow matches
+    # is denied anyway
     assert document == {
         "Version": "2012-10-17",
         "Statement": [
@@ -93,17 +97,71 @@ def test_policy_is_golden_for_a_read_only_token() -> None:
                     + [f"{prefix}/{m}/health" for m in HTTP_METHODS]
                 ),
             },
+        ],
+    }
+
+
+def test_policy_is_golden_for_an_orders_writer() -> None:
+    # GIVEN a token that may read and write orders but not refund them
+    document = build_policy_document(RULES, frozenset({"read:orders", "write:orders"}), API)
+    prefix = API.prefix
+    # THEN it allows GET and POST /orders, every verb on /orders/*, /health and /v?/status; of
+    # the Denies only the refunds carve-out out of POST /orders/* is kept: /hello and /admin/*
+    # share no request with an Allow
+    assert document == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Action": "execute-api:Invoke",
+                "Effect": "Allow",
+                "Resource": sorted(
+                    [f"{prefix}/GET/orders", f"{prefix}/POST/orders", f"{prefix}/GET/v?/status"]
+                    + [f"{prefix}/{m}/orders/*" for m in HTTP_METHODS]
+                    + [f"{prefix}/{m}/health" for m in HTTP_METHODS]
+                ),
+            },
             {
                 "Action": "execute-api:Invoke",
                 "Effect": "Deny",
-                "Resource": sorted(
-                    [f"{prefix}/{m}/orders/*" for m in HTTP_METHODS]
-                    + [f"{prefix}/{m}/admin/*" for m in HTTP_METHODS]
-                    + [f"{prefix}/GET/orders", f"{prefix}/POST/orders", f"{prefix}/POST/orders/*/refunds"]
-                ),
+                "Resource": [f"{prefix}/POST/orders/*/refunds"],
             },
         ],
     }
+
+
+def test_policy_without_any_allowed_route_is_one_deny_of_the_whole_stage() -> None:
+    rules = compile_rules("version: 1\nrules:\n  - route: GET /a\n    scopes: [x]\n", "rules.yaml")
+    document = build_policy_document(rules, frozenset(), API)
+    assert document == {
+        "Version": "2012-10-17",
+        "Statement": [{"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": [f"{API.prefix}/*"]}],
+    }
+
+
+def test_a_broad_rule_makes_the_narrower_allows_redundant() -> None:
+    # GIVEN an admin rule over every path and narrower rules inside it, one a deny rule
+    rules = compile_rules(
+        """\
+version: 1
+rules:
+  - route: "* /{proxy+}"
+    scopes: [admin]
+  - route: GET /orders/{id}
+    any_scopes: [admin, read]
+  - route: POST /orders
+    scopes: [admin]
+  - route: "* /internal/*"
+    deny: true
+""",
+        "rules.yaml",
+    )
+    # WHEN the admin's policy is built THEN each verb's /* covers the rest, less /internal/*
+    document = build_policy_document(rules, frozenset({"admin"}), API)
+    prefix = API.prefix
+    assert document["Statement"] == [
+        {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": sorted(f"{prefix}/{m}/*" for m in HTTP_METHODS)},
+        {"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": sorted(f"{prefix}/{m}/internal/*" for m in HTTP_METHODS)},
+    ]
 
 
 def test_policy_is_deterministic_byte_for_byte() -> None:
