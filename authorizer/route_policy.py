@@ -4,15 +4,27 @@ In per-route mode API Gateway caches a policy per token, verb and resource path 
 authorizer's identity sources, README "Per-route mode"), and re-evaluates it only on requests
 routed to that same verb and resource path. So the policy must decide exactly as the rules do on
 
-    U = {<api stage>/<verb>/<p> : p a path the resource path matches (authorizer.resource_path)}
+    U = {<api stage>/<verb><p> : p a path the resource path matches (authorizer.resource_path)}
 
-and may say anything about other methodArns: it never meets them.
+and may say anything about other methodArns: it never meets them. Its size then follows the
+route, not the API.
 
-The rules' policy for the whole API (:func:`authorizer.policy.build_policy_document`) decides
-every methodArn as the rules do, with Allow resources from satisfied rules and Deny resources
-from the others. Dropping the resources that share no string with U changes no decision on U
-(they match none of its methodArns), so the policy restricted to the rules of this verb that may
-reach the resource path is exact on U.
+How. Every methodArn of U starts with the same ``<api stage>/<verb>``, so the questions are about
+paths: ``L``, the paths the resource path matches, is a :class:`~authorizer.glob_language.PathGlob`
+(:func:`route_language`), and each rule of the verb is its path glob. The rules allow a path
+exactly when a satisfied rule matches it and no unsatisfied one does (as for the whole-API
+policy, :mod:`authorizer.policy`). Cheapest exact shape first, each proved with
+:func:`~authorizer.glob_language.find_string`:
+
+1. no path of ``L`` is allowed -> one Deny of the route's covering globs (the resource path with
+   each parameter a ``*``; and with a trailing ``/`` when it ends with a literal);
+2. every path of ``L`` is allowed -> one Allow of those globs;
+3. otherwise, the rules' resources of this verb that may reach ``L`` (:func:`may_reach`), compacted
+   within ``L`` (:func:`~authorizer.policy_compaction.compact`): exact on ``L``.
+
+A question the search cannot settle within its bound counts as "mixed", and the third shape is
+exact whatever the answers, so doubt only costs size. The covering globs match every path of
+``L`` (and others, outside ``U``: they are never evaluated there), so shapes 1 and 2 are exact.
 """
 
 from __future__ import annotations
@@ -20,12 +32,39 @@ from __future__ import annotations
 from typing import Any
 
 from authorizer.arn import ApiStage
-from authorizer.policy import INVOKE, MAX_RESOURCE_LENGTH, POLICY_VERSION
 from authorizer.errors import PolicyTooLarge
-from authorizer.resource_path import LITERAL, ResourcePath
+from authorizer.glob_language import Outcome, PathClass, PathGlob, find_string
+from authorizer.policy import MAX_RESOURCE_LENGTH, policy_document
+from authorizer.policy_compaction import compact
+from authorizer.resource_path import GREEDY, LITERAL, ResourcePath
 from authorizer.rules import Rule, RuleSet
 
-__all__ = ["build_route_policy_document", "may_reach"]
+__all__ = ["build_route_policy_document", "may_reach", "route_language"]
+
+_SEGMENT = (PathClass.SEGMENT_CHAR, PathClass.SEGMENT_RUN)  # one or more characters, none '/'
+
+
+def route_language(resource: ResourcePath) -> PathGlob:
+    """The paths ``resource`` matches (:meth:`ResourcePath.match`), as a path glob.
+
+    >>> from authorizer.glob_language import matches
+    >>> from authorizer.resource_path import parse_resource_path
+    >>> [matches(route_language(parse_resource_path("/orders/{id}")), p) for p in ("/orders/7", "/orders/7/x")]
+    [True, False]
+    """
+    if not resource.segments:
+        return PathGlob(("/",))
+    parts: list[str | PathClass] = []
+    for kind, text in resource.segments:
+        if kind == LITERAL:
+            parts.append("/" + text)  # a literal holds no '*' or '?' (resource_path refuses them)
+        elif kind == GREEDY:  # the rest: its first character not '/'
+            parts += ["/", PathClass.SEGMENT_CHAR, "*"]
+        else:
+            parts += ["/", *_SEGMENT]
+    if resource.segments[-1].kind != GREEDY:
+        parts.append(PathClass.OPTIONAL_SLASH)
+    return PathGlob(tuple(parts))
 
 
 def _literal_prefix(glob: str) -> str:
@@ -46,34 +85,29 @@ def _resource_prefix(resource: ResourcePath) -> tuple[str, bool]:
 
 def may_reach(rule: Rule, resource: ResourcePath) -> bool:
     """False only when no path ``resource`` matches is matched by ``rule`` (a cheap necessary test)."""
-    pattern = rule.route.pattern
     prefix, whole = _resource_prefix(resource)
     if whole:  # the path itself, or it with one trailing '/'
         return rule.route.glob.matches(prefix) or (prefix != "/" and rule.route.glob.matches(prefix + "/"))
-    literal = _literal_prefix(pattern)
+    literal = _literal_prefix(rule.route.pattern)
     return literal.startswith(prefix) or prefix.startswith(literal)
 
 
-def _resources(rules: list[Rule], api: ApiStage, method: str) -> list[str]:
-    found: dict[str, None] = {}
-    for rule in rules:
-        resource = api.resource(method, rule.route.pattern)
-        if len(resource) > MAX_RESOURCE_LENGTH:
+def _suffixes(method: str, globs: list[str], api: ApiStage) -> list[str]:
+    """``VERB<glob>`` of each glob, lengths checked against API Gateway's 512 characters."""
+    room = MAX_RESOURCE_LENGTH - len(api.prefix) - 1
+    for glob in globs:
+        if len(method) + len(glob) > room:
             raise PolicyTooLarge(
-                f"rule {rule.index} ({rule.route.text}) gives a resource longer than "
-                f"{MAX_RESOURCE_LENGTH} characters on this API"
+                f"{method} {glob} gives a resource longer than {MAX_RESOURCE_LENGTH} characters on this API"
             )
-        found[resource] = None
-    return sorted(found)
+    return [method + glob for glob in globs]
 
 
-def _covering(api: ApiStage, method: str, resource: ResourcePath) -> list[str]:
-    found = [api.resource(method, glob) for glob in resource.covering_globs]
-    if any(len(item) > MAX_RESOURCE_LENGTH for item in found):
-        raise PolicyTooLarge(
-            f"resource path {resource.text} gives a resource longer than {MAX_RESOURCE_LENGTH} characters"
-        )
-    return found
+def _everywhere(language: PathGlob, allow: list[str], deny: list[str]) -> bool:
+    """Proved: every path of ``language`` is in some Allow glob and in no Deny glob."""
+    if find_string([language], none_of=allow).outcome is not Outcome.NONE:
+        return False
+    return not deny or find_string([language], any_of=deny).outcome is Outcome.NONE
 
 
 def build_route_policy_document(
@@ -84,16 +118,17 @@ def build_route_policy_document(
     Deterministic: the same inputs give byte-identical JSON.
     """
     reaching = [rule for rule in ruleset.rules if method in rule.route.methods and may_reach(rule, resource)]
-    satisfied = [rule for rule in reaching if rule.satisfied_by(granted)]
-    unsatisfied = [rule for rule in reaching if not rule.satisfied_by(granted)]
-    deny = _resources(unsatisfied, api, method)
+    deny = sorted({rule.route.pattern for rule in reaching if not rule.satisfied_by(granted)})
     denied = set(deny)
-    allow = [item for item in _resources(satisfied, api, method) if item not in denied]
-    statements: list[dict[str, Any]] = []
-    if allow:
-        statements.append({"Action": INVOKE, "Effect": "Allow", "Resource": allow})
-    if deny:
-        statements.append({"Action": INVOKE, "Effect": "Deny", "Resource": deny})
-    if not statements:  # no rule reaches the route: the rules deny all of it
-        statements.append({"Action": INVOKE, "Effect": "Deny", "Resource": _covering(api, method, resource)})
-    return {"Version": POLICY_VERSION, "Statement": statements}
+    allow = sorted({rule.route.pattern for rule in reaching if rule.satisfied_by(granted)} - denied)
+    _suffixes(method, allow + deny, api)  # a rule too long for a resource fails whatever the shape
+    covering = _suffixes(method, list(resource.covering_globs), api)
+    language = route_language(resource)
+    if not allow or find_string([language], any_of=allow, none_of=deny).outcome is Outcome.NONE:
+        return policy_document(api, [], covering)
+    if _everywhere(language, allow, deny):
+        return policy_document(api, covering, [])
+    kept = compact(allow, deny, within=language)
+    if not kept.allow:  # nothing of the route is allowed after all
+        return policy_document(api, [], covering)
+    return policy_document(api, _suffixes(method, kept.allow, api), _suffixes(method, kept.deny, api))
