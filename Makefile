@@ -45,6 +45,7 @@ lint-template: $(VENV)/.installed
 
 check-rules: $(VENV)/.installed
 	$(PY) -m scopegate_tools check --strict
+	$(PY) -m scopegate_tools check --strict --parameter-overrides AuthorizerMode=REQUEST
 	$(PY) -m scopegate_tools test
 
 # bench-only dependencies (matplotlib) go into the dev venv, pinned in bench/requirements.txt

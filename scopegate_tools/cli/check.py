@@ -18,7 +18,7 @@ from scopegate_tools.cli.coverage import (
     wildcard_reach,
 )
 from scopegate_tools.cli.output import plural, table
-from scopegate_tools.cli.policy_budget import PolicyBudget, measure_policy
+from scopegate_tools.cli.policy_budget import PolicyBudget, measure_policy, measure_route_policies
 from scopegate_tools.cli.route_audit import RouteAudit, RouteProblem
 from scopegate_tools.cli.service_declarations import ServiceDeclaration
 from scopegate_tools.cli.service_requirements import RecheckReport, compare_rechecks, rechecks_json, render_rechecks
@@ -63,9 +63,10 @@ class CheckReport:
                 "shorten the path or use a wildcard"
             )
         elif self.budget.over_budget:
+            route = f" on {self.budget.route}" if self.budget.route else ""
             found.append(
-                f"the policy for scopes [{' '.join(self.budget.scopes)}] is {self.budget.largest_bytes} bytes, "
-                f"over the budget of {self.budget.budget_bytes}; merge rules with wildcards"
+                f"the policy for scopes [{' '.join(self.budget.scopes)}]{route} is {self.budget.largest_bytes} "
+                f"bytes, over the budget of {self.budget.budget_bytes}; merge rules with wildcards"
             )
         elif self.strict and self.budget.may_exceed:
             found.append(self._may_exceed_message())
@@ -104,8 +105,16 @@ def run_check(
     budget_bytes: int,
     strict: bool,
     services: Sequence[ServiceDeclaration] = (),
+    per_route: bool = False,
 ) -> CheckReport:
+    """``per_route``: the routes are behind a REQUEST authorizer, whose policies cover one route
+    each; the policy size is then the largest per-route policy."""
     views = view_routes(ruleset, routes)
+    if per_route:
+        pairs = [(method, route.resource) for route in routes for method in route.methods]
+        budget = measure_route_policies(ruleset, pairs, stage, budget_bytes)
+    else:
+        budget = measure_policy(ruleset, stage, budget_bytes)
     return CheckReport(
         ruleset=ruleset,
         template=template,
@@ -115,7 +124,7 @@ def run_check(
         dead=dead_rules(ruleset, views),
         guards=guard_rules(ruleset, views),
         reach=wildcard_reach(ruleset, views),
-        budget=measure_policy(ruleset, stage, budget_bytes),
+        budget=budget,
         strict=strict,
         rechecks=compare_rechecks(services, views),
     )
@@ -199,9 +208,12 @@ def render_check(report: CheckReport) -> str:
     else:
         how = (f"every one of the {budget.scope_sets} scope sets measured" if budget.exhaustive
                else f"the largest of {budget.scope_sets} scope sets tried; none can exceed {budget.bound_bytes} bytes")
+        what, where = ("Policy size", "") if not budget.route else (
+            "Policy size per route (per-route mode)", f" on {budget.route}"
+        )
         lines.append(
-            f"Policy size: largest {budget.largest_bytes} bytes, {plural(budget.resources, 'resource')}, "
-            f"for scopes [{' '.join(budget.scopes)}] ({how}; budget {budget.budget_bytes} bytes); "
+            f"{what}: largest {budget.largest_bytes} bytes, {plural(budget.resources, 'resource')}, "
+            f"for scopes [{' '.join(budget.scopes)}]{where} ({how}; budget {budget.budget_bytes} bytes); "
             f"longest resource {len(budget.longest_resource)} of {MAX_RESOURCE_LENGTH} characters:"
         )
     lines.append(f"  {budget.longest_resource}")
@@ -267,6 +279,8 @@ def check_json(report: CheckReport) -> dict[str, Any]:
             for rule, routes in report.reach
         ],
         "policy": {
+            "per_route": bool(budget.route),
+            "route_of_largest": budget.route or None,
             "largest_bytes": budget.largest_bytes,
             "resources": budget.resources,
             "scopes_of_largest": list(budget.scopes),

@@ -132,6 +132,7 @@ def _check(args: argparse.Namespace) -> tuple[int, str]:
         budget_bytes=args.policy_budget_bytes,
         strict=args.strict,
         services=read_service_declarations(args.template, dict(args.parameter_overrides)),
+        per_route=template.per_route,
     )
     code = EXIT_FAILED if report.errors else EXIT_OK
     return code, to_json(check_json(report)) if args.format == "json" else render_check(report)

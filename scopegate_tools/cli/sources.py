@@ -28,6 +28,7 @@ class Template:
     routes: tuple[TemplateRoute, ...]  # guarded by scopegate's authorizer
     public: tuple[TemplateRoute, ...]  # declared public (Authorizer: NONE on a scopegate API)
     audit: RouteAudit  # the same, per event, and every route scopegate does not guard
+    per_route: bool = False  # every guarded route is behind a REQUEST authorizer (per-route mode)
 
 
 def parameter_override(text: str) -> tuple[str, str]:
@@ -64,7 +65,10 @@ def read_template(path: Path, overrides: Mapping[str, str] | None = None) -> Tem
     audit = audit_routes(app)
     # policies are built for the APIs scopegate guards: the longest of their stages sizes them
     stages = sorted({app.apis[route.api].stage for route in audit.guarded}, key=len)
-    return Template(str(path), stages[-1] if stages else "Prod", guarded_routes(app), public_routes(app), audit)
+    modes = {app.apis[route.api].authorizers[route.authorizer].payload_type
+             for route in audit.guarded if route.authorizer is not None}
+    return Template(str(path), stages[-1] if stages else "Prod", guarded_routes(app), public_routes(app), audit,
+                    per_route=modes == {"REQUEST"})
 
 
 def read_rules(path: Path) -> RuleSet:

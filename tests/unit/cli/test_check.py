@@ -150,6 +150,8 @@ def test_a_resource_longer_than_512_characters_fails_the_check(orders: Example) 
 def test_check_json_gives_the_policy_figures(orders: Example) -> None:
     report = json.loads(run_cli("check", "--format", "json").out)
     assert report["policy"] == {
+        "per_route": False,
+        "route_of_largest": None,
         "largest_bytes": 680,
         "resources": 6,
         "scopes_of_largest": ["admin", "refund:orders", "write:orders"],
@@ -161,6 +163,36 @@ def test_check_json_gives_the_policy_figures(orders: Example) -> None:
         "longest_resource_length": 91,
         "resource_limit": 512,
     }
+
+
+# The orders example with the authorizer's type chosen by a parameter, as in template.yaml
+MODE_TEMPLATE = TEMPLATE.replace("Resources:\n", "Parameters:\n  Mode: {Type: String, Default: TOKEN, AllowedValues: [TOKEN, REQUEST]}\nResources:\n", 1).replace(
+    "            Identity: {ReauthorizeEvery: 300}",
+    "            FunctionPayloadType: !Ref Mode\n"
+    "            Identity: {ReauthorizeEvery: 300, Headers: [Authorization], Context: [httpMethod, resourcePath]}",
+)
+
+
+def test_check_reads_the_mode_the_parameter_overrides_choose(orders: Example) -> None:
+    orders.template.write_text(MODE_TEMPLATE)
+    # GIVEN the same template read as deployed with each mode
+    token = json.loads(run_cli("check", "--format", "json").out)
+    request = json.loads(run_cli("check", "--format", "json", "--parameter-overrides", "Mode=REQUEST").out)
+    # THEN both guard every route, and REQUEST mode is sized per route: each policy covers one route
+    assert (token["ok"], request["ok"]) == (True, True)
+    assert [r["route"] for r in token["routes"]] == [r["route"] for r in request["routes"]]
+    assert (token["policy"]["per_route"], token["policy"]["largest_bytes"]) == (False, 680)
+    assert (request["policy"]["per_route"], request["policy"]["route_of_largest"]) == (True, "GET /orders/{id}")
+    assert request["policy"]["largest_bytes"] < token["policy"]["largest_bytes"]
+    text = run_cli("check", "--parameter-overrides", "Mode=REQUEST").out
+    assert "Policy size per route (per-route mode): largest " in text and " on GET /orders/{id} (" in text
+
+
+def test_a_parameter_value_outside_allowed_values_exits_3_naming_the_line(orders: Example) -> None:
+    orders.template.write_text(MODE_TEMPLATE)
+    result = run_cli("check", "--parameter-overrides", "Mode=request")
+    assert (result.code, result.err) == (3, "error: template.yaml:4: parameter Mode is 'request', not one of TOKEN, REQUEST\n")
+    assert run_cli("check", "--parameter-overrides", "Mode").code == 2  # not KEY=VALUE
 
 
 # The orders example plus two routes scopegate never sees: one on SAM's implicit API, one HttpApi.
