@@ -39,7 +39,7 @@ from authorizer.policy_compaction import compact
 from authorizer.resource_path import GREEDY, LITERAL, ResourcePath
 from authorizer.rules import Rule, RuleSet
 
-__all__ = ["build_route_policy_document", "may_reach", "route_language"]
+__all__ = ["build_route_policy_document", "may_reach", "reaching_rules", "route_language"]
 
 _SEGMENT = (PathClass.SEGMENT_CHAR, PathClass.SEGMENT_RUN)  # one or more characters, none '/'
 
@@ -92,6 +92,21 @@ def may_reach(rule: Rule, resource: ResourcePath) -> bool:
     return literal.startswith(prefix) or prefix.startswith(literal)
 
 
+def reaching_rules(ruleset: RuleSet, method: str, resource: ResourcePath) -> list[Rule]:
+    """The rules of ``method`` that may match a path of ``resource``, in file order.
+
+    The rule set's index (:mod:`authorizer.route_index`) gives the rules that can match a path
+    with the resource path's first segment, when that is a literal; :func:`may_reach` then
+    keeps those whose literal start fits the route's.
+    """
+    first = resource.segments[0] if resource.segments else None
+    if first is None or first.kind == LITERAL:
+        candidates = ruleset.index.candidates(method, "/" + (first.text if first else ""))
+    else:
+        candidates = tuple(rule for rule in ruleset.rules if method in rule.route.methods)
+    return [rule for rule in candidates if may_reach(rule, resource)]  # type: ignore[arg-type]
+
+
 def _suffixes(method: str, globs: list[str], api: ApiStage) -> list[str]:
     """``VERB<glob>`` of each glob, lengths checked against API Gateway's 512 characters."""
     room = MAX_RESOURCE_LENGTH - len(api.prefix) - 1
@@ -117,7 +132,7 @@ def build_route_policy_document(
 
     Deterministic: the same inputs give byte-identical JSON.
     """
-    reaching = [rule for rule in ruleset.rules if method in rule.route.methods and may_reach(rule, resource)]
+    reaching = reaching_rules(ruleset, method, resource)
     deny = sorted({rule.route.pattern for rule in reaching if not rule.satisfied_by(granted)})
     denied = set(deny)
     allow = sorted({rule.route.pattern for rule in reaching if rule.satisfied_by(granted)} - denied)

@@ -34,7 +34,7 @@ from authorizer.policy import (
     policy_size,
 )
 from authorizer.resource_path import ResourcePath
-from authorizer.route_policy import build_route_policy_document, may_reach
+from authorizer.route_policy import build_route_policy_document, reaching_rules
 from authorizer.rules import Rule, RuleSet
 
 DEFAULT_BUDGET_BYTES = 8192
@@ -168,7 +168,7 @@ def measure_route_policies(
     best: tuple[int, int, tuple[str, ...], str] = (-1, 0, (), "")
     measured, exhaustive, bound = 0, True, 0
     for method, resource in routes:
-        reaching = [rule for rule in ruleset.rules if method in rule.route.methods and may_reach(rule, resource)]
+        reaching = reaching_rules(ruleset, method, resource)
         relevant = RuleSet(tuple(reaching), ruleset.source, ruleset.digest,
                            frozenset().union(*(rule.scopes | rule.any_scopes for rule in reaching)))
         scope_sets, complete = scope_sets_to_measure(relevant) if reaching else ([frozenset()], True)
