@@ -17,7 +17,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools import Logger
 
@@ -174,7 +174,7 @@ def _traced_fetcher(tracer: Any, settings: Settings) -> Fetcher:
     def jwks_fetch(url: str) -> bytes:
         return fetch(url)
 
-    return tracer.capture_method(jwks_fetch, capture_response=False)
+    return cast(Fetcher, tracer.capture_method(jwks_fetch, capture_response=False))
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

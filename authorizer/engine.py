@@ -34,6 +34,7 @@ from typing import Any
 
 from authorizer.arn import MethodArn, parse_method_arn
 from authorizer.bearer import parse_bearer
+from authorizer.caller import Caller
 from authorizer.config import Settings
 from authorizer.context import build_context
 from authorizer.decision_log import DecisionRecord, Outcome
@@ -47,7 +48,12 @@ from authorizer.remembered_token import RememberedToken, RouteAnswer, VerifiedTo
 from authorizer.request_event import RequestRoute, authorization_value, read_request_route
 from authorizer.route_policy import build_route_policy_document
 from authorizer.rules import RuleSet, load_rules
-from authorizer.tokens import check_claims_in_force, decompose_unverified_jwt, verify_jwt
+from authorizer.tokens import Claims, check_claims_in_force, decompose_unverified_jwt, verify_jwt
+
+
+def caller_of(claims: Claims) -> Caller:
+    """The caller a verified token names, as the rules see it."""
+    return Caller(frozenset(claims.scopes), client_id=claims.client_id, issuer=claims.issuer)
 
 
 @dataclass(slots=True)
@@ -58,9 +64,9 @@ class Engine:
     wall_clock: Callable[[], float] = time.time
     shadow: RuleSet | None = None
     shadow_problem: str | None = None  # why SHADOW_RULES_FILE was not loaded
-    # by (known scopes granted, API stage prefix, route key): the route key is None for a TOKEN
-    # event's whole-API policy, "<VERB> <resource path>" for a REQUEST event's per-route policy
-    policies: LruCache[tuple[frozenset[str], str, str | None], FrozenJson] = field(init=False)
+    # by (relevant caller, API stage prefix, route key): the route key is None for a TOKEN event's
+    # whole-API policy, "<VERB> <resource path>" for a REQUEST event's per-route policy
+    policies: LruCache[tuple[Caller, str, str | None], FrozenJson] = field(init=False)
     tokens: LruCache[bytes, RememberedToken] = field(init=False)  # by the token's SHA-256
 
     def __post_init__(self) -> None:
@@ -114,7 +120,7 @@ class Engine:
         claims = verify_jwt(unverified, key, self.settings.token, now)
         record.token_cached = False
         context = MappingProxyType(build_context(claims, self.rules))
-        remembered = RememberedToken(VerifiedToken(claims, key, frozenset(claims.scopes), context))
+        remembered = RememberedToken(VerifiedToken(claims, key, caller_of(claims), context))
         self.tokens.put(digest, remembered)
         return remembered
 
@@ -144,11 +150,11 @@ class Engine:
 
     @staticmethod
     def _decide_in_shadow(
-        shadow: RuleSet, method: str, path: str, granted: frozenset[str], record: DecisionRecord
+        shadow: RuleSet, method: str, path: str, caller: Caller, record: DecisionRecord
     ) -> None:
         """The candidate rules' decision, recorded only: it never changes the live one."""
         try:
-            candidate = shadow.decide(method, path, granted)
+            candidate = shadow.decide(method, path, caller)
         except Exception:  # noqa: BLE001 - a shadow fault must not touch the live decision
             record.shadow_outcome, record.shadow_reason = Outcome.ERROR, Reason.SHADOW_FAULT
             return
@@ -169,12 +175,13 @@ class Engine:
         kind = event.get("type") if isinstance(event, Mapping) else None
         if kind not in ("TOKEN", "REQUEST"):
             raise BadEvent("event is neither a TOKEN nor a REQUEST authorizer event")
-        raw_arn = event.get("methodArn")
-        method_arn = parse_method_arn(raw_arn)
+        method_arn = parse_method_arn(event.get("methodArn"))
+        raw_arn = str(event["methodArn"])  # parsed above: a string
         record.method, record.path = method_arn.method, method_arn.path
         record.stage = method_arn.api.stage
+        route: RequestRoute | None = None
         if kind == "TOKEN":
-            route, header = None, event.get("authorizationToken")
+            header = event.get("authorizationToken")
         else:
             route = read_request_route(event, method_arn)
             header = authorization_value(event)
@@ -196,7 +203,7 @@ class Engine:
         record.outcome = Outcome.ALLOW if decision.allowed else Outcome.DENY
         record.reason = decision.reason
         if self.shadow is not None:
-            self._decide_in_shadow(self.shadow, method_arn.method, method_arn.path, verified.granted, record)
+            self._decide_in_shadow(self.shadow, method_arn.method, method_arn.path, verified.caller, record)
         return {
             "principalId": claims.subject,
             "policyDocument": thaw_json(answer.document),
@@ -208,31 +215,31 @@ class Engine:
     ) -> RouteAnswer:
         """Decide ``method_arn`` for a verified token, with the token's policy for this API stage
         (a TOKEN event) or for this route (a REQUEST event)."""
-        granted = remembered.verified.granted
-        decision = self.rules.decide(method_arn.method, method_arn.path, granted)
+        caller = remembered.verified.caller
+        decision = self.rules.decide(method_arn.method, method_arn.path, caller)
         document_key = (method_arn.api.prefix, _route_key(route))
         document = remembered.document(document_key)
         if document is None:
-            document = self._policy(granted, method_arn, route, record)
+            document = self._policy(caller, method_arn, route, record)
             remembered.remember_document(document_key, document)
         else:
             record.policy_cached = True
         return RouteAnswer(decision, document)
 
     def _policy(
-        self, granted: frozenset[str], method_arn: MethodArn, route: RequestRoute | None, record: DecisionRecord
+        self, caller: Caller, method_arn: MethodArn, route: RequestRoute | None, record: DecisionRecord
     ) -> FrozenJson:
-        """The policy for ``granted`` on this API stage (or route), built once per known-scope set
+        """The policy for ``caller`` on this API stage (or route), built once per relevant caller
         (the memo)."""
-        known = granted & self.rules.known_scopes
-        memo_key = (known, method_arn.api.prefix, _route_key(route))
+        relevant = self.rules.relevant(caller)
+        memo_key = (relevant, method_arn.api.prefix, _route_key(route))
         document = self.policies.get(memo_key)
         record.policy_cached = document is not None
         if document is None:
             if route is None:
-                built = build_policy_document(self.rules, known, method_arn.api)
+                built = build_policy_document(self.rules, relevant, method_arn.api)
             else:
-                built = build_route_policy_document(self.rules, known, method_arn.api, route.method, route.resource)
+                built = build_route_policy_document(self.rules, relevant, method_arn.api, route.method, route.resource)
             document = freeze_json(built)
             self.policies.put(memo_key, document)
         return document

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterator
-from typing import Generic, TypeVar
-
-K = TypeVar("K")
-V = TypeVar("V")
 
 
-class LruCache(Generic[K, V]):
+class LruCache[K, V]:
     """A map of at most ``size`` entries that forgets the least recently used first.
 
     A size of 0 (or less) remembers nothing. It stores what it is given: values that must not

@@ -54,7 +54,7 @@ class DecisionMetrics:
                 self._metrics.add_dimension(name=name, value=value)
             for name, unit, amount in values:
                 self._metrics.add_metric(name=name, unit=unit, value=amount)
-            return self._metrics.serialize_metric_set()
+            return dict(self._metrics.serialize_metric_set())
         finally:
             self._metrics.clear_metrics()
 

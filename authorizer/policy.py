@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from authorizer.arn import ApiStage
+from authorizer.caller import Caller
 from authorizer.errors import PolicyTooLarge
 from authorizer.policy_compaction import compact
 from authorizer.rules import Rule, RuleSet
@@ -54,13 +55,13 @@ def _suffixes(rules: tuple[Rule, ...], api: ApiStage) -> list[str]:
     return sorted(found)
 
 
-def policy_resources(ruleset: RuleSet, granted: frozenset[str], api: ApiStage) -> tuple[list[str], list[str]]:
+def policy_resources(ruleset: RuleSet, caller: Caller, api: ApiStage) -> tuple[list[str], list[str]]:
     """The uncompacted (Allow, Deny) resource suffixes: every resource of every rule, once.
 
-    Deny: every rule ``granted`` does not satisfy, and every deny rule; Allow: every rule it
+    Deny: every rule ``caller`` does not satisfy, and every deny rule; Allow: every rule it
     satisfies, less what Deny already holds.
     """
-    satisfied, unsatisfied = ruleset.partition(granted)
+    satisfied, unsatisfied = ruleset.partition(caller)
     deny = _suffixes(unsatisfied, api)
     denied = set(deny)
     return [suffix for suffix in _suffixes(satisfied, api) if suffix not in denied], deny
@@ -80,14 +81,14 @@ def policy_document(api: ApiStage, allow: Sequence[str], deny: Sequence[str]) ->
     return {"Version": POLICY_VERSION, "Statement": statements}
 
 
-def build_policy_document(ruleset: RuleSet, granted: frozenset[str], api: ApiStage) -> dict[str, Any]:
-    """The compact policy document for a token holding ``granted`` on ``api``.
+def build_policy_document(ruleset: RuleSet, caller: Caller, api: ApiStage) -> dict[str, Any]:
+    """The compact policy document for ``caller`` on ``api``.
 
     It gives the rules' decision on every request of the stage. Deterministic: the same inputs
     give byte-identical JSON. A resource over 512 characters raises :class:`PolicyTooLarge`,
     whether or not compaction would drop it.
     """
-    kept = compact(*policy_resources(ruleset, granted, api))
+    kept = compact(*policy_resources(ruleset, caller, api))
     return policy_document(api, kept.allow, kept.deny)
 
 

@@ -86,7 +86,7 @@ class _Universe:
     def spent(self) -> bool:
         return self.pairs_left < 0 or self.work_left < 0
 
-    def search(self, all_of: Sequence[Pattern], any_of: Sequence[str] = (), none_of: Sequence[str] = ()) -> Outcome:
+    def search(self, all_of: Sequence[str], any_of: Sequence[str] = (), none_of: Sequence[str] = ()) -> Outcome:
         """The exact answer, or UNKNOWN when the search's bound or the budget is hit."""
         size = len(all_of) + len(any_of) + len(none_of) + (self.within is not None)
         for glob in [*all_of, *any_of][:QUICK_TRIES]:  # the usual answer, checked directly
@@ -97,10 +97,9 @@ class _Universe:
                 candidate, all_of, any_of, none_of
             ):
                 return Outcome.FOUND
-        if self.within is not None:
-            all_of = [*all_of, self.within]
+        patterns: list[Pattern] = [*all_of, *([self.within] if self.within is not None else [])]
         bound = min(MAX_STATES, max(self.work_left, 0) // size + 1)
-        found = find_string(all_of, any_of, none_of, max_states=bound)
+        found = find_string(patterns, any_of, none_of, max_states=bound)
         self.work_left -= found.states * size
         self.work += found.states * size
         self.unknown += found.outcome is Outcome.UNKNOWN

@@ -3,7 +3,7 @@
 Two parts, so that what may change is plain to see:
 
 * :class:`VerifiedToken` is frozen all the way down: the claims, the key that verified them, the
-  scopes granted and the authorizer context (a read-only mapping).
+  caller (its scopes and who it is) and the authorizer context (a read-only mapping).
 * :class:`RememberedToken` is mutable on purpose: it holds one ``VerifiedToken`` and gathers, as
   calls arrive, the token's answer on each methodArn and its policy per API stage (per route, for
   REQUEST events). Both maps are
@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from authorizer.caller import Caller
 from authorizer.frozen_json import FrozenJson
 from authorizer.jwk import VerificationKey
 from authorizer.rules import RouteDecision
@@ -40,7 +41,7 @@ class VerifiedToken:
 
     claims: Claims
     key: VerificationKey  # the key that verified it: reused only while the JWKS still holds this key
-    granted: frozenset[str]
+    caller: Caller
     context: Mapping[str, str]  # read-only (a MappingProxyType); each response gets its own dict
 
 

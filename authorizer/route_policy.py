@@ -29,9 +29,10 @@ exact whatever the answers, so doubt only costs size. The covering globs match e
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from authorizer.arn import ApiStage
+from authorizer.caller import Caller
 from authorizer.errors import PolicyTooLarge
 from authorizer.glob_language import Outcome, PathClass, PathGlob, find_string
 from authorizer.policy import MAX_RESOURCE_LENGTH, policy_document
@@ -101,10 +102,11 @@ def reaching_rules(ruleset: RuleSet, method: str, resource: ResourcePath) -> lis
     """
     first = resource.segments[0] if resource.segments else None
     if first is None or first.kind == LITERAL:
-        candidates = ruleset.index.candidates(method, "/" + (first.text if first else ""))
+        # the index holds the rule set's own rules: each one a Rule
+        candidates = cast(tuple[Rule, ...], ruleset.index.candidates(method, "/" + (first.text if first else "")))
     else:
         candidates = tuple(rule for rule in ruleset.rules if method in rule.route.methods)
-    return [rule for rule in candidates if may_reach(rule, resource)]  # type: ignore[arg-type]
+    return [rule for rule in candidates if may_reach(rule, resource)]
 
 
 def _suffixes(method: str, globs: list[str], api: ApiStage) -> list[str]:
@@ -126,16 +128,16 @@ def _everywhere(language: PathGlob, allow: list[str], deny: list[str]) -> bool:
 
 
 def build_route_policy_document(
-    ruleset: RuleSet, granted: frozenset[str], api: ApiStage, method: str, resource: ResourcePath
+    ruleset: RuleSet, caller: Caller, api: ApiStage, method: str, resource: ResourcePath
 ) -> dict[str, Any]:
-    """The policy for a token holding ``granted`` on ``method`` ``resource`` of ``api`` (exact on U).
+    """The policy for ``caller`` on ``method`` ``resource`` of ``api`` (exact on U).
 
     Deterministic: the same inputs give byte-identical JSON.
     """
     reaching = reaching_rules(ruleset, method, resource)
-    deny = sorted({rule.route.pattern for rule in reaching if not rule.satisfied_by(granted)})
+    deny = sorted({rule.route.pattern for rule in reaching if not rule.satisfied_by(caller)})
     denied = set(deny)
-    allow = sorted({rule.route.pattern for rule in reaching if rule.satisfied_by(granted)} - denied)
+    allow = sorted({rule.route.pattern for rule in reaching if rule.satisfied_by(caller)} - denied)
     _suffixes(method, allow + deny, api)  # a rule too long for a resource fails whatever the shape
     covering = _suffixes(method, list(resource.covering_globs), api)
     language = route_language(resource)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from authorizer.caller import Caller
 from authorizer.errors import Reason, RulesError
 from authorizer.fingerprint import fingerprint
 from authorizer.route import RoutePattern, RouteProblem, parse_route
@@ -53,9 +54,10 @@ class Rule:
     deny: bool
     description: str = ""
 
-    def satisfied_by(self, granted: frozenset[str]) -> bool:
+    def satisfied_by(self, caller: Caller) -> bool:
         if self.deny:
             return False
+        granted = caller.scopes
         if not self.scopes <= granted:
             return False
         return not self.any_scopes or not self.any_scopes.isdisjoint(granted)
@@ -105,28 +107,33 @@ class RuleSet:
         candidates = self.index.candidates(method, path)
         return tuple(rule for rule in candidates if rule.route.matches(method, path))  # type: ignore[misc]
 
-    def decide(self, method: str, path: str, granted: frozenset[str]) -> RouteDecision:
+    def decide(self, method: str, path: str, caller: Caller) -> RouteDecision:
         matched = self.matching(method, path)
         if not matched:
             return RouteDecision(False, Reason.NO_MATCHING_RULE, (), (), ())
-        failed = tuple(rule for rule in matched if not rule.satisfied_by(granted))
+        failed = tuple(rule for rule in matched if not rule.satisfied_by(caller))
         if not failed:
             return RouteDecision(True, Reason.ALLOWED, matched, (), ())
         missing: dict[str, None] = {}
         for rule in failed:
-            for scope in sorted(rule.scopes - granted):
+            for scope in sorted(rule.scopes - caller.scopes):
                 missing[scope] = None
-            if rule.any_scopes and rule.any_scopes.isdisjoint(granted):
+            if rule.any_scopes and rule.any_scopes.isdisjoint(caller.scopes):
                 for scope in sorted(rule.any_scopes):
                     missing[scope] = None
         reason = Reason.DENIED_BY_RULE if any(rule.deny for rule in failed) else Reason.INSUFFICIENT_SCOPE
         return RouteDecision(False, reason, matched, failed, tuple(missing))
 
-    def partition(self, granted: frozenset[str]) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
-        """(rules the scopes satisfy, rules they do not): the two halves of a policy."""
-        satisfied = tuple(rule for rule in self.rules if rule.satisfied_by(granted))
-        unsatisfied = tuple(rule for rule in self.rules if not rule.satisfied_by(granted))
+    def partition(self, caller: Caller) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
+        """(rules the caller satisfies, rules it does not): the two halves of a policy."""
+        satisfied = tuple(rule for rule in self.rules if rule.satisfied_by(caller))
+        unsatisfied = tuple(rule for rule in self.rules if not rule.satisfied_by(caller))
         return satisfied, unsatisfied
+
+    def relevant(self, caller: Caller) -> Caller:
+        """The part of ``caller`` these rules can tell apart: two callers with the same relevant
+        part get the same decisions and the same policy (the policy memo's key)."""
+        return Caller(caller.scopes & self.known_scopes)
 
 
 class _Problems:

@@ -88,8 +88,8 @@ class _NoAliasLoader(Composer, SafeConstructor, Resolver):
     def get_single_node(self) -> Any:
         return Composer.get_single_node(self)  # a C parser's own composer would skip compose_node
 
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
-        event = self.peek_event()
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()  # type: ignore[attr-defined]  # the parser class mixed in above
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise YamlProblem(
                 "anchors and aliases (&name, *name) are not allowed; write the values out",
@@ -262,13 +262,13 @@ def _load_with(loader_class: type[_NoAliasLoader], text: str) -> Any:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
-        problem = error.problem or error.context or "invalid YAML"
+        what = error.problem or error.context or "invalid YAML"
         marks = [m.line + 1 for m in (error.problem_mark, error.context_mark) if m is not None]
-        raise _SyntaxProblem(f"invalid YAML: {problem}{_quoting_hint(text, marks)}", line) from None
+        raise _SyntaxProblem(f"invalid YAML: {what}{_quoting_hint(text, marks)}", line) from None
     except yaml.YAMLError as error:
         raise _SyntaxProblem(f"invalid YAML: {error}", None) from None
     finally:
-        loader.dispose()
+        loader.dispose()  # type: ignore[attr-defined]  # the parser class's
 
 
 def located(source: str, line: int | None, message: str) -> str:

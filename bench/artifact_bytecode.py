@@ -94,7 +94,7 @@ def main() -> int:
             make_read_only(tree)
         try:
             timings: dict[str, list[float]] = {"bare interpreter": [], **{n: [] for n in variants}}
-            for name, tree in variants.items():  # warm the page cache once
+            for tree in variants.values():  # warm the page cache once
                 one_run(python, tree, IMPORT)
             for _ in range(args.runs):
                 timings["bare interpreter"].append(one_run(python, None, "pass"))

@@ -38,6 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from authorizer.caller import Caller
 from authorizer.rules import RuleSet, compile_rules
 from bench.world import REPO_ROOT, World, running_world
 from tests.support.local_stack import RunningGateway, gateway_template, running_gateway
@@ -203,7 +204,7 @@ class _Clients:
             connection.request(call.method, "/Dev" + call.path, headers=self._headers[client])
             response = connection.getresponse()
             response.read()
-            allowed = self._oracle.decide(call.method, call.path, self._granted[client]).allowed
+            allowed = self._oracle.decide(call.method, call.path, Caller.holding(self._granted[client])).allowed
             wrong += response.status != (200 if allowed else 403)
         return wrong
 

@@ -14,7 +14,7 @@ def lambda_handler(event, context):
         claims = jwt.decode(token, key.key, algorithms=["RS256"],
                             audience=os.environ["AUDIENCE"], issuer=os.environ["TOKEN_ISSUER"])
     except jwt.PyJWTError:
-        raise Exception("Unauthorized")
+        raise Exception("Unauthorized") from None
     statement = {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": event["methodArn"]}
     return {"principalId": claims["sub"],
             "policyDocument": {"Version": "2012-10-17", "Statement": [statement]},

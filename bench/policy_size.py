@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from authorizer.caller import Caller
 from authorizer.arn import parse_method_arn
 from authorizer.glob_index import index_globs, reach
 from authorizer.policy import (
@@ -97,7 +98,7 @@ def largest_per_route(
     largest, where, times = -1, "", []
     for method, resource in routes:
         started = time.thread_time()
-        document = build_route_policy_document(ruleset, granted, API, method, resource)
+        document = build_route_policy_document(ruleset, Caller.holding(granted), API, method, resource)
         times.append((time.thread_time() - started) * 1000)
         size = policy_size(document)
         if size > largest:
@@ -117,7 +118,7 @@ def _first_policy_ms(ruleset: RuleSet, repeats: int) -> float:
     def first_policy() -> None:
         index_globs.cache_clear()
         reach.cache_clear()
-        build_policy_document(ruleset, granted, API)
+        build_policy_document(ruleset, Caller.holding(granted), API)
 
     return statistics.median(_cpu_ms(first_policy) for _ in range(max(repeats, 1)))
 
@@ -130,9 +131,9 @@ def measure_policy_size(repeats: int) -> PolicySize:
         routes = api_routes(ruleset)
         for token in TOKENS:
             granted = scope_sets(ruleset, token, 1)[0]
-            full = policy_document(API, *policy_resources(ruleset, granted, API))
-            compact = build_policy_document(ruleset, granted, API)
-            fresh = [_cpu_ms(lambda r=ruleset, g=g: build_policy_document(r, g, API))
+            full = policy_document(API, *policy_resources(ruleset, Caller.holding(granted), API))
+            compact = build_policy_document(ruleset, Caller.holding(granted), API)
+            fresh = [_cpu_ms(lambda r=ruleset, g=g: build_policy_document(r, Caller.holding(g), API))
                      for g in scope_sets(ruleset, token, max(repeats, 1))]
             per_route = largest_per_route(ruleset, granted, routes)
             rows.append(PolicySizeRow(

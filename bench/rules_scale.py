@@ -11,6 +11,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
+from authorizer.caller import Caller
 from authorizer.arn import parse_method_arn
 from authorizer.policy import build_policy_document, policy_size
 from authorizer.rules import compile_rules
@@ -106,7 +107,7 @@ def measure_rules_scale(world: World, compile_repeats: int, decisions: int, roun
 
                 def decide(_: int) -> int:
                     for method, path in requests:
-                        ruleset.decide(method, path, granted)
+                        ruleset.decide(method, path, Caller.holding(granted))
                     return len(requests)
 
                 def handle(_: int) -> int:
@@ -121,7 +122,7 @@ def measure_rules_scale(world: World, compile_repeats: int, decisions: int, roun
 
                 medians = per_call_medians({"baseline": baseline, "decide": decide, "handler": handle}, rounds)
             api = parse_method_arn(method_arn("GET", "/")).api
-            document = build_policy_document(ruleset, granted & ruleset.known_scopes, api)
+            document = build_policy_document(ruleset, Caller.holding(granted & ruleset.known_scopes), api)
             rows.append(RulesScaleRow(
                 rules=count,
                 compile_ms=compile_seconds * 1000,

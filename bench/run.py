@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 from bench.cold_start import measure_cold_start
@@ -46,7 +46,7 @@ SMOKE = Counts(tokens=60, rounds=3, cold_starts=1, compile_repeats=1, rule_decis
 
 def run(counts: Counts, mode: str) -> Results:
     started = time.perf_counter()
-    started_at = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    started_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     with running_world() as world:
         tokens = mint_tokens(world.key, max(counts.tokens, counts.memory_decisions))
         throughput = measure_throughput(world, tokens[: counts.tokens], counts.rounds)

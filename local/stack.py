@@ -150,7 +150,7 @@ class Stack:
         except (TemplateError, TablesChanged) as error:
             log.error("%s -- not applied: the gateway keeps serving the previous template", error)
             return
-        except Exception as error:  # sam_template or cfn-lint refusing in words of their own
+        except Exception as error:  # noqa: BLE001 - sam_template or cfn-lint refusing in words of their own
             log.error("%s: cannot load (%s: %s) -- not applied: the gateway keeps serving the previous "
                       "template", path, type(error).__name__, error)
             return

@@ -242,7 +242,7 @@ def _parse(text: str, source: str) -> Any:
 
     try:
         return loads(text, source)
-    except Exception as error:  # cfn-lint raises several YAML error types
+    except Exception as error:  # noqa: BLE001 - cfn-lint raises several YAML error types
         mark = getattr(error, "problem_mark", None)
         where = f"{source}:{mark.line + 1}" if mark is not None else source
         raise TemplateError(f"{where}: template does not parse: {error}") from None

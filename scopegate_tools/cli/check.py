@@ -21,6 +21,7 @@ from scopegate_tools.cli.output import plural, table
 from scopegate_tools.cli.policy_budget import PolicyBudget, measure_policy, measure_route_policies
 from scopegate_tools.cli.route_audit import RouteAudit, RouteProblem
 from scopegate_tools.cli.service_declarations import ServiceDeclaration
+from scopegate_tools.cli.sources import SAM_PUBLIC_DECLARATION
 from scopegate_tools.cli.service_requirements import RecheckReport, compare_rechecks, rechecks_json, render_rechecks
 from scopegate_tools.cli.template_routes import TemplateRoute
 from scopegate_tools.cli.why import rule_label
@@ -42,6 +43,7 @@ class CheckReport:
     budget: PolicyBudget
     strict: bool
     rechecks: RecheckReport = RecheckReport((), ())  # the services' scopes.toml (service_requirements)
+    public_declaration: str = SAM_PUBLIC_DECLARATION  # how the route source declares a route public
 
     @property
     def errors(self) -> list[str]:
@@ -105,6 +107,7 @@ def run_check(
     budget_bytes: int,
     strict: bool,
     services: Sequence[ServiceDeclaration] = (),
+    public_declaration: str = SAM_PUBLIC_DECLARATION,
     per_route: bool = False,
 ) -> CheckReport:
     """``per_route``: the routes are behind a REQUEST authorizer, whose policies cover one route
@@ -127,6 +130,7 @@ def run_check(
         budget=budget,
         strict=strict,
         rechecks=compare_rechecks(services, views),
+        public_declaration=public_declaration,
     )
 
 
@@ -159,12 +163,16 @@ def render_check(report: CheckReport) -> str:
     lines += table(["ROUTE", "REQUESTS", "REQUIREMENT", "RULES"], rows, indent=2)
     lines.append("")
     if report.public:
-        lines.append("Public routes (Auth: {Authorizer: NONE}: no token is asked, anyone can call them):")
-        lines += table(
-            ["ROUTE", "FUNCTION", "EVENT", "LINE"],
-            [[route.text, route.function, route.event, str(route.line)] for route in report.public],
-            indent=2,
-        )
+        lines.append(f"Public routes ({report.public_declaration}: no token is asked, anyone can call them):")
+        if report.public_declaration == SAM_PUBLIC_DECLARATION:
+            header, rows = ["ROUTE", "FUNCTION", "EVENT", "LINE"], [
+                [route.text, route.function, route.event, str(route.line)] for route in report.public
+            ]
+        else:  # OpenAPI and CloudFormation: the operation or method that declares it
+            header, rows = ["ROUTE", "DECLARED BY", "LINE"], [
+                [route.text, route.function, str(route.line)] for route in report.public
+            ]
+        lines += table(header, rows, indent=2)
     else:
         lines.append("Public routes: none.")
     lines += ["", "Rules:"]

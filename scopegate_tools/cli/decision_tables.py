@@ -25,6 +25,7 @@ from typing import Any
 
 from scopegate_tools.cli.coverage import RouteView
 from scopegate_tools.cli.template_routes import Request, TemplateRoute, route_of
+from authorizer.caller import Caller
 from authorizer.route import HTTP_METHODS
 from authorizer.rules import RouteDecision, RuleSet
 from authorizer.tokens import SCOPE_TOKEN
@@ -55,6 +56,11 @@ class Client:
     allowed_requests: tuple[Request, ...]  # and these single requests
     entry_lines: Mapping[str, int]  # line of each entry of 'allowed'
     description: str = ""
+
+    @property
+    def caller(self) -> Caller:
+        """The caller these scopes stand for, as the rules see it."""
+        return Caller.holding(self.scopes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +242,6 @@ def cases_for(client: Client, views: Iterable[RouteView]) -> tuple[Case, ...]:
 
 def run_cases(ruleset: RuleSet, cases: Iterable[Case]) -> tuple[Outcome, ...]:
     return tuple(
-        Outcome(case, ruleset.decide(case.request.method, case.request.path, case.client.scopes))
+        Outcome(case, ruleset.decide(case.request.method, case.request.path, case.client.caller))
         for case in cases
     )

@@ -11,6 +11,7 @@ from scopegate_tools.cli.decision_tables import Client
 from scopegate_tools.cli.output import table
 from scopegate_tools.cli.template_routes import Request, TemplateRoute
 from scopegate_tools.cli.why import why
+from authorizer.caller import Caller
 from authorizer.rules import RuleSet
 
 
@@ -54,8 +55,8 @@ def diff_decisions(
         for route in routes:
             rows, before, after = [], [], []
             for request in requests[route]:
-                was = old.decide(request.method, request.path, client.scopes)
-                now = new.decide(request.method, request.path, client.scopes)
+                was = old.decide(request.method, request.path, Caller.holding(client.scopes))
+                now = new.decide(request.method, request.path, Caller.holding(client.scopes))
                 before.append(was.allowed)
                 after.append(now.allowed)
                 if was.allowed != now.allowed:

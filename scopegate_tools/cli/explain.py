@@ -10,6 +10,7 @@ from scopegate_tools.cli.coverage import RouteView, requirement_of
 from scopegate_tools.cli.output import table
 from scopegate_tools.cli.template_routes import Request, TemplateRoute, route_of
 from scopegate_tools.cli.why import missing_of, why
+from authorizer.caller import Caller
 from authorizer.config import TokenSettings
 from authorizer.errors import InvalidToken
 from authorizer.fingerprint import fingerprint
@@ -35,6 +36,11 @@ class ExplainInputError(ValueError):
 class GrantedScopes:
     scopes: frozenset[str]
     origin: str  # how they were obtained, said in the output
+
+    @property
+    def caller(self) -> Caller:
+        """The caller these scopes stand for, as the rules see it."""
+        return Caller.holding(self.scopes)
 
 
 def scopes_from_text(text: str) -> GrantedScopes:
@@ -84,7 +90,7 @@ def explain_scopes(ruleset: RuleSet, views: Sequence[RouteView], granted: Grante
     for view in views:
         decisions = []
         for request in view.requests:
-            decision = ruleset.decide(request.method, request.path, granted.scopes)
+            decision = ruleset.decide(request.method, request.path, granted.caller)
             decisions.append(
                 {
                     "request": request.text,
@@ -184,7 +190,7 @@ def explain_target(
             "requirement": requirement_of(rules),
         }
         if granted is not None:
-            decision = ruleset.decide(request.method, request.path, granted.scopes)
+            decision = ruleset.decide(request.method, request.path, granted.caller)
             case["decision"] = {
                 "allowed": decision.allowed,
                 "reason": decision.reason,

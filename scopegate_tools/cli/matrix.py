@@ -22,6 +22,7 @@ from typing import Any
 from scopegate_tools.cli.decision_tables import Client
 from scopegate_tools.cli.template_routes import Request, TemplateRoute
 from scopegate_tools.cli.why import why
+from authorizer.caller import Caller
 from authorizer.rules import RouteDecision, Rule, RuleSet
 from authorizer.tokens import SCOPE_TOKEN
 
@@ -44,6 +45,11 @@ class Subject:
     scopes: frozenset[str]
     origin: str  # where it comes from: "policies/rules_test.yaml:11" or "--scopes"
     description: str = ""
+
+    @property
+    def caller(self) -> Caller:
+        """The caller these scopes stand for, as the rules see it."""
+        return Caller.holding(self.scopes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +125,7 @@ def decide_cell(
 ) -> Cell:
     kinds: dict[tuple[bool, tuple[int, ...], tuple[str, ...]], Kind] = {}
     for request in requests:
-        kind = Kind(request, ruleset.decide(request.method, request.path, subject.scopes))
+        kind = Kind(request, ruleset.decide(request.method, request.path, subject.caller))
         kinds.setdefault(kind.key, kind)
     if not kinds:  # a route always has a sample request; fail closed if one ever has none
         raise ValueError(f"route {route.text} has no sample request to decide on")

@@ -25,6 +25,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from authorizer.caller import Caller
 from authorizer.arn import ApiStage
 from authorizer.policy import (
     MAX_RESOURCE_LENGTH,
@@ -103,7 +104,7 @@ def candidate_scope_sets(ruleset: RuleSet) -> list[frozenset[str]]:
 def full_policy_bound(ruleset: RuleSet, api: ApiStage) -> int:
     """Bytes no token's policy exceeds: every resource of every rule once, split over an Allow and a
     Deny statement (compaction only removes resources; one statement is smaller than two)."""
-    allow, deny = policy_resources(ruleset, frozenset(), api)
+    allow, deny = policy_resources(ruleset, Caller.holding(()), api)
     one_statement = policy_size(policy_document(api, [*allow, *deny], []))
     return one_statement + len(',{"Action":"execute-api:Invoke","Effect":"Deny","Resource":[]}')
 
@@ -136,7 +137,7 @@ def measure_policy(ruleset: RuleSet, stage: str, budget_bytes: int) -> PolicyBud
     best: tuple[int, int, tuple[str, ...]] = (-1, 0, ())
     scope_sets, exhaustive = scope_sets_to_measure(ruleset)
     for scopes in scope_sets:
-        document = build_policy_document(ruleset, scopes, api)
+        document = build_policy_document(ruleset, Caller.holding(scopes), api)
         size = policy_size(document)
         if size > best[0] or (size == best[0] and len(scopes) < len(best[2])):
             count = sum(len(statement["Resource"]) for statement in document["Statement"])
@@ -176,7 +177,7 @@ def measure_route_policies(
         measured += len(scope_sets)
         bound = max(bound, _route_bound(reaching, api, method, resource))
         for scopes in scope_sets:
-            document = build_route_policy_document(relevant, scopes, api, method, resource)
+            document = build_route_policy_document(relevant, Caller.holding(scopes), api, method, resource)
             size = policy_size(document)
             if size > best[0] or (size == best[0] and len(scopes) < len(best[2])):
                 count = sum(len(statement["Resource"]) for statement in document["Statement"])

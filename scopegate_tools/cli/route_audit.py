@@ -3,8 +3,8 @@
 **Scopegate's authorizer** is a Lambda authorizer of an ``AWS::Serverless::Api`` whose
 ``FunctionArn`` is ``!GetAtt F.Arn`` for a function ``F`` of the template with Handler
 ``authorizer.app.lambda_handler``, and that is either a TOKEN authorizer, or a REQUEST
-authorizer whose identity sources are exactly :data:`PER_ROUTE_IDENTITY_SOURCES` (per-route
-mode: its policies cover one route, which only these sources make API Gateway's cache key; a
+authorizer whose identity sources are exactly
+:data:`~scopegate_tools.cli.route_problem.REQUEST_IDENTITY_SOURCES` (per-route mode: its policies cover one route, which only these sources make API Gateway's cache key; a
 REQUEST authorizer cached by fewer would reuse a route's policy on other routes). The template
 is read with the parameter values given (``check --parameter-overrides``), so each
 ``AuthorizerMode`` is audited as deployed. An ``Api`` event's route is
@@ -25,14 +25,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scopegate_tools.cli.route_problem import AUTHORIZER_HANDLER, Problem, RouteProblem
+from scopegate_tools.cli.route_problem import AUTHORIZER_HANDLER, REQUEST_IDENTITY_SOURCES, Problem, RouteProblem
 from scopegate_tools.cli.unread_routes import unread_route_problems
 from scopegate_tools.sam_events import IMPLICIT_API, RouteSpec
 from scopegate_tools.sam_template import ApiSpec, LambdaAuthorizerSpec, SamApplication
 
 __all__ = [
     "AUTHORIZER_HANDLER",
-    "PER_ROUTE_IDENTITY_SOURCES",
     "Problem",
     "RouteAudit",
     "RouteProblem",
@@ -48,12 +47,6 @@ class RouteAudit:
     problems: tuple[RouteProblem, ...]  # in template order
 
 
-# The cache key of per-route mode: the token, the verb and the resource path (README "Per-route mode")
-PER_ROUTE_IDENTITY_SOURCES = frozenset(
-    {"method.request.header.Authorization", "context.httpMethod", "context.resourcePath"}
-)
-
-
 def _runs_scopegate(app: SamApplication, spec: LambdaAuthorizerSpec) -> bool:
     return spec.function in app.functions and app.functions[spec.function].handler == AUTHORIZER_HANDLER
 
@@ -62,8 +55,8 @@ def _cache_fits(spec: LambdaAuthorizerSpec) -> bool:
     """Whether API Gateway caches scopegate's policies under a key they are right for."""
     if spec.payload_type == "TOKEN":
         return True
-    return len(spec.identity_sources) == len(PER_ROUTE_IDENTITY_SOURCES) and (
-        frozenset(spec.identity_sources) == PER_ROUTE_IDENTITY_SOURCES
+    return len(spec.identity_sources) == len(REQUEST_IDENTITY_SOURCES) and (
+        frozenset(spec.identity_sources) == REQUEST_IDENTITY_SOURCES
     )
 
 
@@ -199,7 +192,7 @@ def _authorizer_text(app: SamApplication, api: ApiSpec, name: str) -> str:
             f"not scopegate's {AUTHORIZER_HANDLER}"
         )
     found = ", ".join(spec.identity_sources) or "none"
-    wanted = ", ".join(sorted(PER_ROUTE_IDENTITY_SOURCES))
+    wanted = ", ".join(sorted(REQUEST_IDENTITY_SOURCES))
     return (
         f"{kind} on scopegate's {function.logical_id} whose identity sources are {found}, not exactly "
         f"{wanted}: API Gateway would reuse the policy of one route on others; set Identity: "

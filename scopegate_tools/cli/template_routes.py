@@ -12,13 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from authorizer.resource_path import GREEDY, LITERAL, PARAMETER, ResourcePath, Segment, parse_resource_path
+from authorizer.resource_path import ResourcePath, Segment, parse_resource_path
 from authorizer.route import HTTP_METHODS
 from scopegate_tools.cli.route_audit import audit_routes
+from scopegate_tools.sam_events import RouteSpec
 from scopegate_tools.sam_template import SamApplication
-
-PARAM, PROXY = PARAMETER, GREEDY  # segment kinds, in precedence order (LITERAL first)
-
 
 @dataclass(frozen=True, slots=True)
 class Request:
@@ -70,16 +68,21 @@ def template_route(method: str, path: str, line: int = 0) -> TemplateRoute:
 
 def guarded_routes(app: SamApplication) -> tuple[TemplateRoute, ...]:
     """Every route scopegate's authorizer guards, once per method and path, in template order."""
-    found: dict[tuple[str, str], TemplateRoute] = {}
-    for spec in audit_routes(app).guarded:
-        route = template_route(spec.method, spec.path, spec.line)
-        found.setdefault((route.method, route.path), route)
-    return tuple(found.values())
+    return routes_of(audit_routes(app).guarded)
 
 
 def public_routes(app: SamApplication) -> tuple[TemplateRoute, ...]:
     """The routes declared public (``Auth: {Authorizer: NONE}`` on an API scopegate guards)."""
     return tuple(template_route(spec.method, spec.path, spec.line) for spec in audit_routes(app).public)
+
+
+def routes_of(specs: Iterable[RouteSpec]) -> tuple[TemplateRoute, ...]:
+    """The routes of ``specs``, once per method and path, in their order."""
+    found: dict[tuple[str, str], TemplateRoute] = {}
+    for spec in specs:
+        route = template_route(spec.method, spec.path, spec.line)
+        found.setdefault((route.method, route.path), route)
+    return tuple(found.values())
 
 
 def route_of(request: Request, routes: Iterable[TemplateRoute]) -> TemplateRoute | None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from authorizer.caller import Caller
 from authorizer.rules import compile_rules
 from local.gateway.result_cache import ManualClock
 from local.stack import Stack, StackConfig
@@ -144,7 +145,7 @@ def test_every_answer_is_the_rules_decision_with_one_invocation_per_route(dense_
         before = invocations(dense_stack)
         for method, path in REQUESTS * 2:
             status = http(method, dense_stack.gateway_url + path, bearer(token)).status
-            expected = 200 if oracle.decide(method, path, granted).allowed else 403
+            expected = 200 if oracle.decide(method, path, Caller.holding(granted)).allowed else 403
             if status != expected:
                 wrong.append((client, method, path, status, expected))
         # THEN the authorizer ran once per route this client called (6 routes), whatever the paths

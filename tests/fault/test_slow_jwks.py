@@ -216,7 +216,7 @@ def decide(token: str) -> tuple[str, float]:
         outcome = "policy"
     except app.AuthorizerFailure:
         outcome = "500"
-    except Exception as error:  # noqa: BLE001 - only Exception("Unauthorized") is a 401
+    except Exception as error:
         if type(error) is not Exception or str(error) != "Unauthorized":
             raise
         outcome = "401"

@@ -28,6 +28,7 @@ as a crash with the input saved):
 
 from __future__ import annotations
 
+from authorizer.caller import Caller
 import json
 import logging
 import os
@@ -125,7 +126,7 @@ class HandlerHarness:
         self.log.lines.clear()
         try:
             response = app.lambda_handler(event, FakeLambdaContext())
-        except Exception as error:  # noqa: BLE001 - the type is the finding
+        except Exception as error:
             if type(error) is not Exception or str(error) != "Unauthorized":
                 raise Finding(f"{type(error).__name__}: {error} for {recipe.invalid_because}") from error
             if recipe.valid:
@@ -141,7 +142,7 @@ class HandlerHarness:
     def check_response(self, response: dict[str, Any], recipe: Recipe, verb: str, path: str, arn: str) -> bool:
         if not recipe.valid:
             raise Finding(f"a response for an invalid token ({recipe.invalid_because}): {recipe.token!r}")
-        expected = self.rules.decide(verb, path, frozenset(recipe.scopes)).allowed
+        expected = self.rules.decide(verb, path, Caller.holding(frozenset(recipe.scopes))).allowed
         verdict = evaluate_policy(response["policyDocument"], arn)
         if (verdict is Verdict.ALLOW) != expected:
             raise Finding(f"policy says {verdict} but the rules say {expected} for {verb} {path!r}")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import urllib.error
 import urllib.request
 from dataclasses import dataclass

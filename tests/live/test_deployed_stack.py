@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from authorizer.caller import Caller
 from authorizer.rules import RuleSet, load_rules
 from scopegate_tools.sam_template import RouteSpec, load_template
 from tests.live.stack import Answer, Stack, Token
@@ -33,7 +34,7 @@ def concrete(route: RouteSpec) -> tuple[str, str]:
 
 
 def expected_allowed(token: Token, method: str, path: str) -> bool:
-    return RULES.decide(method, path, token.scopes).allowed
+    return RULES.decide(method, path, Caller.holding(token.scopes)).allowed
 
 
 def reached_the_service(answer: Answer) -> bool:

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from authorizer import app
+from authorizer.caller import Caller
 from scopegate_tools.iam import Verdict, evaluate_policy
 from tests.conftest import LogLines
 from tests.property.strategies import API, GeneratedRules, requests_for, rules_files, scope_sets
@@ -66,7 +67,7 @@ def test_handler_policy_equals_the_rules_decision_on_the_call_and_from_cache(
     document = call(token, method, path)["policyDocument"]
     # THEN the policy decides that call, and every other route as API Gateway's cache would
     for other_method, other_path in [(method, path), *others]:
-        expected = rules.ruleset.decide(other_method, other_path, granted).allowed
+        expected = rules.ruleset.decide(other_method, other_path, Caller.holding(granted)).allowed
         verdict = evaluate_policy(document, API.resource(other_method, other_path))
         assert (verdict is Verdict.ALLOW) == expected, (other_method, other_path)
         # AND a call on that route gets the same policy bytes
@@ -95,7 +96,7 @@ def test_a_repeated_token_is_decided_as_a_fresh_one_on_every_route(
     decisions = lines.decisions()
     assert len(decisions) == len(requests) + len(sequence)
     for (method, path), decision in zip([*requests, *sequence], decisions):
-        expected = rules.ruleset.decide(method, path, granted)
+        expected = rules.ruleset.decide(method, path, Caller.holding(granted))
         assert (decision["outcome"] == "allow") == expected.allowed, (method, path)
         assert (decision["reason"], decision["rule_ids"]) == (expected.reason, list(expected.matched_ids))
     assert all(d["token_cached"] for d in decisions[1:])

@@ -21,10 +21,10 @@ import subprocess
 import sys
 from fnmatch import fnmatchcase
 
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from authorizer.caller import Caller
 from authorizer.arn import ApiStage
 from authorizer.glob_language import Outcome, find_string
 from scopegate_tools.iam import Verdict, evaluate_policy
@@ -65,7 +65,7 @@ def glob_verdict(document: dict, arn: str) -> Verdict:
 
 
 def policy_bytes(ruleset: RuleSet, granted: frozenset[str], api: ApiStage) -> bytes:
-    return json.dumps(build_policy_document(ruleset, granted, api), separators=(",", ":")).encode()
+    return json.dumps(build_policy_document(ruleset, Caller.holding(granted), api), separators=(",", ":")).encode()
 
 
 @given(st.data(), rules_files(), scope_sets, api_stages)
@@ -74,10 +74,10 @@ def test_policy_equals_the_rules_decision_on_the_calls_route_and_every_cached_ro
 ) -> None:
     # GIVEN the policy built for the first request (the call); API Gateway reuses it for the rest
     requests = data.draw(requests_for(rules.ruleset))
-    document = build_policy_document(rules.ruleset, granted, api)
+    document = build_policy_document(rules.ruleset, Caller.holding(granted), api)
     # THEN on every request the policy's verdict is the rules' decision
     for method, path in requests:
-        expected = rules.ruleset.decide(method, path, granted).allowed
+        expected = rules.ruleset.decide(method, path, Caller.holding(granted)).allowed
         assert allowed_by_policy(document, api, method, path) == expected, (method, path)
         # AND an evaluator that shares no glob code with the authorizer agrees
         arn = api.resource(method, path)
@@ -90,8 +90,8 @@ def test_adding_a_scope_never_removes_an_allowed_route(
 ) -> None:
     # GIVEN a token's policy and the policy of the same token with one more scope
     requests = data.draw(requests_for(rules.ruleset))
-    before = build_policy_document(rules.ruleset, granted, API)
-    after = build_policy_document(rules.ruleset, granted | {extra}, API)
+    before = build_policy_document(rules.ruleset, Caller.holding(granted), API)
+    after = build_policy_document(rules.ruleset, Caller.holding(granted | {extra}), API)
     # THEN every route the first allows, the second allows too
     for method, path in requests:
         if allowed_by_policy(before, API, method, path):
@@ -138,11 +138,11 @@ def test_policy_size_stays_within_the_rule_sets_worst_case_bound(
     # GIVEN the documented worst case of the rule set on this API stage
     bound = policy_size_bound(rules.ruleset, api)
     # THEN no token's policy is larger
-    assert policy_size(build_policy_document(rules.ruleset, granted, api)) <= bound
+    assert policy_size(build_policy_document(rules.ruleset, Caller.holding(granted), api)) <= bound
 
 
 def uncompacted_document(ruleset: RuleSet, granted: frozenset[str], api: ApiStage) -> dict:
-    return policy_document(api, *policy_resources(ruleset, granted, api))
+    return policy_document(api, *policy_resources(ruleset, Caller.holding(granted), api))
 
 
 def suffixes(document: dict, api: ApiStage, effect: str) -> list[str]:
@@ -156,8 +156,8 @@ def test_compact_policy_allows_exactly_what_the_full_policy_allows(
     rules: GeneratedRules, granted: frozenset[str], api: ApiStage
 ) -> None:
     # GIVEN the full policy (every resource of every rule) and the compact one
-    full_allow, full_deny = policy_resources(rules.ruleset, granted, api)
-    document = build_policy_document(rules.ruleset, granted, api)
+    full_allow, full_deny = policy_resources(rules.ruleset, Caller.holding(granted), api)
+    document = build_policy_document(rules.ruleset, Caller.holding(granted), api)
     allow, deny = suffixes(document, api, "Allow"), suffixes(document, api, "Deny")
     # THEN no request of any verb and path is allowed by one and not by the other: none is in a
     # dropped Allow outside what is left, none in a dropped Deny inside a kept Allow
@@ -172,14 +172,14 @@ def test_compact_policy_allows_exactly_what_the_full_policy_allows(
 def test_compact_policy_is_never_larger_than_the_full_one(
     rules: GeneratedRules, granted: frozenset[str], api: ApiStage
 ) -> None:
-    compact_bytes = policy_size(build_policy_document(rules.ruleset, granted, api))
+    compact_bytes = policy_size(build_policy_document(rules.ruleset, Caller.holding(granted), api))
     assert compact_bytes <= policy_size(uncompacted_document(rules.ruleset, granted, api))
 
 
 @given(rules_files(max_rules=12), scope_sets)
 def test_compaction_answers_every_question_and_is_idempotent(rules: GeneratedRules, granted: frozenset[str]) -> None:
     # GIVEN the compaction of a generated rule set's full policy
-    kept = compact(*policy_resources(rules.ruleset, granted, API))
+    kept = compact(*policy_resources(rules.ruleset, Caller.holding(granted), API))
     # THEN it finished and no search hit its bound (rules of this size never need an "unknown")
     assert (kept.unknown, kept.finished) == (0, True)
     # AND compacting the result again changes nothing
@@ -193,11 +193,11 @@ def test_a_compaction_out_of_budget_still_gives_the_rules_decision(
 ) -> None:
     # GIVEN a compaction that runs out of budget (what it could not decide is kept)
     requests = data.draw(requests_for(rules.ruleset))
-    kept = compact(*policy_resources(rules.ruleset, granted, API), budget_pairs=pairs, budget_work=states)
+    kept = compact(*policy_resources(rules.ruleset, Caller.holding(granted), API), budget_pairs=pairs, budget_work=states)
     document = policy_document(API, kept.allow, kept.deny)
     # THEN the policy still gives the rules' decision on every request
     for method, path in requests:
-        expected = rules.ruleset.decide(method, path, granted).allowed
+        expected = rules.ruleset.decide(method, path, Caller.holding(granted)).allowed
         assert allowed_by_policy(document, API, method, path) == expected, (method, path)
 
 
@@ -224,18 +224,19 @@ def test_no_policy_is_larger_than_what_the_rules_checker_reports() -> None:
     # THEN no token's policy on that (worst-case-length) API stage is larger
     for n in range(4):
         for scopes in itertools.combinations("abc", n):
-            document = build_policy_document(ruleset, frozenset(scopes), worst_case_api("Dev"))
+            document = build_policy_document(ruleset, Caller.holding(frozenset(scopes)), worst_case_api("Dev"))
             assert policy_size(document) <= reported.largest_bytes, scopes
 
 
 POLICY_IN_A_NEW_PROCESS = """
 import sys
+from authorizer.caller import Caller
 from authorizer.policy import build_policy_document
 from authorizer.rules import compile_rules
 from tests.property.strategies import API
 import json
 rules = compile_rules(sys.stdin.read(), "rules.yaml")
-granted = frozenset(["read:a", "admin", "x", "refund:a", "unknown:scope"])
+granted = Caller.holding(["read:a", "admin", "x", "refund:a", "unknown:scope"])
 sys.stdout.write(json.dumps(build_policy_document(rules, granted, API), separators=(",", ":")))
 """
 

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from authorizer.arn import ApiStage
+from authorizer.caller import Caller
 from authorizer.glob_language import Outcome, find_string, matches
 from authorizer.policy import policy_resources, policy_size
 from authorizer.resource_path import parse_resource_path
@@ -54,14 +55,14 @@ def test_per_route_policy_equals_the_rules_decision_on_every_path_of_its_route(
     # GIVEN the policy built for one route (method + resource path), cached for all its paths
     method, template = data.draw(routes_for(rules.ruleset))
     method = other_verb if other_verb in OTHER_VERBS else method  # now and then a verb no rule has
-    granted = granted_for(data, rules, granted)
+    caller = Caller.holding(granted_for(data, rules, granted))
     resource = parse_resource_path(template)
-    document = build_route_policy_document(rules.ruleset, granted, api, method, resource)
+    document = build_route_policy_document(rules.ruleset, caller, api, method, resource)
     # THEN on every concrete path of the route, API Gateway's verdict is the rules' decision
     for path in data.draw(st.lists(concrete_paths(template), min_size=1, max_size=10)):
         assert resource.matches(path), (template, path)
         arn = api.resource(method, path)
-        expected = rules.ruleset.decide(method, path, granted).allowed
+        expected = rules.ruleset.decide(method, path, caller).allowed
         assert (evaluate_policy(document, arn) is Verdict.ALLOW) == expected, (template, method, path)
         # AND an evaluator that shares no glob code with the authorizer agrees
         assert glob_verdict(document, arn) is evaluate_policy(document, arn), (template, method, path)
@@ -82,12 +83,12 @@ def test_per_route_policy_allows_exactly_what_the_full_policy_allows_on_all_path
 ) -> None:
     # GIVEN the full policy's resources of this method (every rule's), and the per-route policy
     method, template = data.draw(routes_for(rules.ruleset))
-    granted = granted_for(data, rules, granted)
+    caller = Caller.holding(granted_for(data, rules, granted))
     resource = parse_resource_path(template)
     language = route_language(resource)
     full_allow, full_deny = ([s.removeprefix(method) for s in group if s.startswith(method + "/")]
-                             for group in policy_resources(rules.ruleset, granted, api))
-    document = build_route_policy_document(rules.ruleset, granted, api, method, resource)
+                             for group in policy_resources(rules.ruleset, caller, api))
+    document = build_route_policy_document(rules.ruleset, caller, api, method, resource)
     allow, deny = path_globs(document, api, method, "Allow"), path_globs(document, api, method, "Deny")
     # THEN no path of the route is allowed by one and not by the other (decided by the search, not sampled)
     questions = []
@@ -116,7 +117,7 @@ def test_per_route_policy_is_never_larger_than_the_rules_resources_of_its_method
 ) -> None:
     # a per-route policy holds at most the rules' resources of its method, or the route's two covering globs
     resource = parse_resource_path(template)
-    document = build_route_policy_document(rules.ruleset, granted, api, method, resource)
+    document = build_route_policy_document(rules.ruleset, Caller.holding(granted), api, method, resource)
     count = sum(len(statement["Resource"]) for statement in document["Statement"])
     reaching = {rule.route.pattern for rule in rules.ruleset.rules if method in rule.route.methods}
     assert count <= max(len(reaching), len(resource.covering_globs))

@@ -39,7 +39,7 @@ class JwksServer:
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 return
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 with server._lock:
                     server.requests += 1
                     server.paths.append(self.path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -35,7 +35,7 @@ class SigningKey:
         return jwk
 
 
-@lru_cache(maxsize=None)
+@cache
 def rsa_key(kid: str, bits: int = 2048) -> SigningKey:
     """A key per kid, generated once per test session."""
     return SigningKey(kid, rsa.generate_private_key(public_exponent=65537, key_size=bits))

@@ -18,7 +18,8 @@ from typing import Any
 import pytest
 from cfnlint.decode.cfn_yaml import loads
 
-from scopegate_tools.cli.route_audit import PER_ROUTE_IDENTITY_SOURCES, scopegate_authorizers
+from scopegate_tools.cli.route_audit import scopegate_authorizers
+from scopegate_tools.cli.route_problem import REQUEST_IDENTITY_SOURCES
 from scopegate_tools.sam_template import load_template
 
 REPO = Path(__file__).resolve().parents[2]
@@ -98,4 +99,4 @@ def test_the_tools_read_the_mode_the_parameter_chooses(
     spec = app.apis["Api"].authorizers["ScopegateAuthorizer"]
     assert (spec.payload_type, spec.identity_sources, spec.validation_expression) == (payload_type, sources, expression)
     assert scopegate_authorizers(app, app.apis["Api"]) == {"ScopegateAuthorizer"}
-    assert frozenset(sources or PER_ROUTE_IDENTITY_SOURCES) == PER_ROUTE_IDENTITY_SOURCES
+    assert frozenset(sources or REQUEST_IDENTITY_SOURCES) == REQUEST_IDENTITY_SOURCES

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from authorizer import errors
+from authorizer.caller import Caller
 from authorizer.arn import parse_method_arn
 from authorizer.config import Settings, read_settings
 from authorizer.decision_log import DecisionRecord
@@ -117,7 +118,7 @@ def cached(record: DecisionRecord) -> tuple[bool | None, bool | None, bool | Non
 
 def expected_policy(world: World, granted: frozenset[str]) -> dict[str, Any]:
     api = parse_method_arn(f"{API}/GET/orders/1").api
-    return build_policy_document(world.engine.rules, granted & world.engine.rules.known_scopes, api)
+    return build_policy_document(world.engine.rules, Caller.holding(granted & world.engine.rules.known_scopes), api)
 
 
 # --- decisions ----------------------------------------------------------------------------------

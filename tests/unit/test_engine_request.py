@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from authorizer import errors
+from authorizer.caller import Caller
 from authorizer.decision_log import DecisionRecord
 from scopegate_tools.iam import Verdict, evaluate_policy
 from tests.support.request_events import API_PREFIX, request_event
@@ -104,7 +105,7 @@ def test_the_memo_keeps_one_policy_per_route_and_shares_it_across_the_routes_pat
     assert [cached(r)[:2] for r in (first_record, second_record, other_record)] == [
         (False, False), (True, True), (True, False),
     ]
-    known = frozenset({"read:orders"})
+    known = Caller.holding({"read:orders"})  # the memo key: the caller as the rules see it
     for route in ("GET /orders/{id}", "GET /hello"):
         assert world.engine.policies.get((known, API_PREFIX, route)) is not None
     assert world.engine.policies.get((known, API_PREFIX, None)) is None
@@ -116,7 +117,7 @@ def test_a_token_event_and_a_request_event_keep_their_policies_apart(world: Worl
     _, record = decide(world, request_event(value))
     # THEN the per-route policy is built for itself, not taken from the whole API's memo entry
     assert record.policy_cached is False
-    known = frozenset({"read:orders"})
+    known = Caller.holding({"read:orders"})  # the memo key: the caller as the rules see it
     assert world.engine.policies.get((known, API_PREFIX, None)) is not None
     assert world.engine.policies.get((known, API_PREFIX, "GET /orders/{id}")) is not None
 

@@ -7,6 +7,7 @@ import json
 
 import pytest
 
+from authorizer.caller import Caller
 from authorizer.arn import ApiStage, parse_method_arn
 from authorizer.errors import PolicyTooLarge
 from scopegate_tools.iam import Verdict, evaluate_policy
@@ -65,23 +66,23 @@ SCOPE_SETS = [
 @pytest.mark.parametrize("granted", SCOPE_SETS, ids=lambda s: "+".join(sorted(s)) or "none")
 def test_policy_gives_the_rules_decision_on_every_route(granted: frozenset[str]) -> None:
     # GIVEN the policy built for one token on one API stage (as cached by API Gateway)
-    document = build_policy_document(RULES, granted, API)
+    document = build_policy_document(RULES, Caller.holding(granted), API)
     # THEN every method on every path gets exactly the rules' decision
     for method, path in itertools.product(HTTP_METHODS, PATHS):
-        expected = RULES.decide(method, path, granted).allowed
+        expected = RULES.decide(method, path, Caller.holding(granted)).allowed
         verdict = evaluate_policy(document, API.resource(method, path))
         assert (verdict is Verdict.ALLOW) == expected, (method, path, sorted(granted))
 
 
 def test_policy_denies_refunds_without_refund_scope_even_when_orders_allowed() -> None:
-    document = build_policy_document(RULES, frozenset({"read:orders", "write:orders"}), API)
+    document = build_policy_document(RULES, Caller.holding(frozenset({"read:orders", "write:orders"})), API)
     assert evaluate_policy(document, API.resource("GET", "/orders/1")) is Verdict.ALLOW
     assert evaluate_policy(document, API.resource("POST", "/orders/1/refunds")) is Verdict.EXPLICIT_DENY
 
 
 def test_policy_is_golden_for_a_read_only_token() -> None:
     # GIVEN a token that may read /hello; /health and /v?/status need any valid token
-    document = build_policy_document(RULES, frozenset({"read:hello"}), API)
+    document = build_policy_document(RULES, Caller.holding(frozenset({"read:hello"})), API)
     prefix = API.prefix
     # THEN the policy allows just those; it needs no Deny: no denied route shares a request with
     # them (/orders..., /admin/... and POST /orders start differently), and what no Allow matches
@@ -103,7 +104,7 @@ def test_policy_is_golden_for_a_read_only_token() -> None:
 
 def test_policy_is_golden_for_an_orders_writer() -> None:
     # GIVEN a token that may read and write orders but not refund them
-    document = build_policy_document(RULES, frozenset({"read:orders", "write:orders"}), API)
+    document = build_policy_document(RULES, Caller.holding(frozenset({"read:orders", "write:orders"})), API)
     prefix = API.prefix
     # THEN it allows GET and POST /orders, every verb on /orders/*, /health and /v?/status; of
     # the Denies only the refunds carve-out out of POST /orders/* is kept: /hello and /admin/*
@@ -131,7 +132,7 @@ def test_policy_is_golden_for_an_orders_writer() -> None:
 
 def test_policy_without_any_allowed_route_is_one_deny_of_the_whole_stage() -> None:
     rules = compile_rules("version: 1\nrules:\n  - route: GET /a\n    scopes: [x]\n", "rules.yaml")
-    document = build_policy_document(rules, frozenset(), API)
+    document = build_policy_document(rules, Caller.holding(frozenset()), API)
     assert document == {
         "Version": "2012-10-17",
         "Statement": [{"Action": "execute-api:Invoke", "Effect": "Deny", "Resource": [f"{API.prefix}/*"]}],
@@ -156,7 +157,7 @@ rules:
         "rules.yaml",
     )
     # WHEN the admin's policy is built THEN each verb's /* covers the rest, less /internal/*
-    document = build_policy_document(rules, frozenset({"admin"}), API)
+    document = build_policy_document(rules, Caller.holding(frozenset({"admin"})), API)
     prefix = API.prefix
     assert document["Statement"] == [
         {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": sorted(f"{prefix}/{m}/*" for m in HTTP_METHODS)},
@@ -165,14 +166,14 @@ rules:
 
 
 def test_policy_is_deterministic_byte_for_byte() -> None:
-    first = json.dumps(build_policy_document(RULES, frozenset({"admin", "read:hello"}), API))
-    second = json.dumps(build_policy_document(RULES, frozenset({"read:hello", "admin"}), API))
+    first = json.dumps(build_policy_document(RULES, Caller.holding(frozenset({"admin", "read:hello"})), API))
+    second = json.dumps(build_policy_document(RULES, Caller.holding(frozenset({"read:hello", "admin"})), API))
     assert first == second
 
 
 def test_policy_uses_the_calls_api_stage_and_never_a_wildcard_prefix() -> None:
     api = parse_method_arn("arn:aws-cn:execute-api:cn-north-1:210987654321:zz9/Prod/GET/hello").api
-    document = build_policy_document(RULES, frozenset({"read:hello"}), api)
+    document = build_policy_document(RULES, Caller.holding(frozenset({"read:hello"})), api)
     resources = [r for s in document["Statement"] for r in s["Resource"]]
     assert all(r.startswith("arn:aws-cn:execute-api:cn-north-1:210987654321:zz9/Prod/") for r in resources)
 
@@ -181,4 +182,4 @@ def test_policy_refuses_a_resource_longer_than_512_characters() -> None:
     rules = compile_rules("version: 1\nrules:\n  - route: GET /" + "a" * 380 + "\n    deny: true\n", "r.yaml")
     long_api = ApiStage("aws-us-gov", "us-gov-west-1", "123456789012", "a" * 64, "s" * 70)
     with pytest.raises(PolicyTooLarge):
-        build_policy_document(rules, frozenset(), long_api)
+        build_policy_document(rules, Caller.holding(frozenset()), long_api)

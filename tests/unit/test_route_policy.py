@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from authorizer.arn import ApiStage
+from authorizer.caller import Caller
 from authorizer.errors import PolicyTooLarge
 from authorizer.policy import policy_size
 from authorizer.resource_path import parse_resource_path
@@ -37,7 +38,7 @@ rules:
 
 
 def policy(method: str, template: str, *scopes: str) -> dict[str, Any]:
-    return build_route_policy_document(RULES, frozenset(scopes), API, method, parse_resource_path(template))
+    return build_route_policy_document(RULES, Caller.holding(scopes), API, method, parse_resource_path(template))
 
 
 def statements(document: dict[str, Any]) -> list[tuple[str, list[str]]]:
@@ -93,7 +94,7 @@ def test_a_per_route_policy_does_not_grow_with_the_rest_of_the_api() -> None:
         for n in range(1000)
     )
     rules = compile_rules(text, "rules.yaml")
-    every = rules.known_scopes
+    every = Caller.holding(rules.known_scopes)
     # THEN the policy of one route names that route only
     document = build_route_policy_document(rules, every, API, "GET", parse_resource_path("/svc7/items/{id}"))
     assert statements(document) == [("Allow", [f"{P}/GET/svc7/items/*"])]
@@ -104,4 +105,4 @@ def test_a_rule_too_long_for_a_resource_fails_loudly() -> None:
     rules = compile_rules(f"version: 1\nrules:\n  - route: GET /a/{'x' * 380}\n    authenticated: true\n", "r.yaml")
     long_api = ApiStage("aws-us-gov", "ap-southeast-2", "123456789012", "abcdefghij" * 6, "S" * 60)
     with pytest.raises(PolicyTooLarge):
-        build_route_policy_document(rules, frozenset(), long_api, "GET", parse_resource_path("/a/{id}"))
+        build_route_policy_document(rules, Caller.holding(()), long_api, "GET", parse_resource_path("/a/{id}"))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from authorizer.caller import Caller
 from authorizer.errors import RulesError
 from authorizer.rules import compile_rules, load_rules
 
@@ -32,7 +33,7 @@ def rules():
 
 
 def decide(method: str, path: str, *scopes: str):
-    return rules().decide(method, path, frozenset(scopes))
+    return rules().decide(method, path, Caller.holding(frozenset(scopes)))
 
 
 def test_all_of_scopes_allow_only_with_every_scope() -> None:
@@ -64,11 +65,11 @@ def test_deny_rule_wins_over_every_scope() -> None:
 
 def test_nested_rule_adds_requirements_to_the_broader_one() -> None:
     broad = compile_rules(EXAMPLE.replace("GET /orders/*", "'* /orders/*'"), "rules.yaml")
-    refund = broad.decide("POST", "/orders/42/refunds", frozenset({"read:orders"}))
+    refund = broad.decide("POST", "/orders/42/refunds", Caller.holding(frozenset({"read:orders"})))
     assert (refund.allowed, refund.reason, refund.missing_scopes) == (False, "insufficient_scope", ("refund:orders",))
-    ok = broad.decide("POST", "/orders/42/refunds", frozenset({"read:orders", "refund:orders"}))
+    ok = broad.decide("POST", "/orders/42/refunds", Caller.holding(frozenset({"read:orders", "refund:orders"})))
     assert ok.allowed and ok.matched_ids == ("* /orders/*", "POST /orders/{id}/refunds")
-    only_refund = broad.decide("POST", "/orders/42/refunds", frozenset({"refund:orders"}))
+    only_refund = broad.decide("POST", "/orders/42/refunds", Caller.holding(frozenset({"refund:orders"})))
     assert (only_refund.allowed, only_refund.missing_scopes) == (False, ("admin", "read:orders"))
 
 
@@ -83,13 +84,13 @@ def test_rule_order_does_not_matter() -> None:
     reversed_rules = compile_rules("\n".join(header + blocks[::-1]) + "\n", "r.yaml")
     for method, path in [("GET", "/hello"), ("GET", "/orders/1"), ("GET", "/admin/x"), ("POST", "/orders/1/refunds")]:
         for scopes in [set(), {"read:hello"}, {"admin"}, {"refund:orders", "read:orders"}]:
-            assert reversed_rules.decide(method, path, frozenset(scopes)).allowed == decide(method, path, *scopes).allowed
+            assert reversed_rules.decide(method, path, Caller.holding(frozenset(scopes))).allowed == decide(method, path, *scopes).allowed
 
 
 def test_question_mark_matches_exactly_one_character() -> None:
     rs = compile_rules("version: 1\nrules:\n  - route: GET /v?/x\n    authenticated: true\n", "r.yaml")
-    assert rs.decide("GET", "/v1/x", frozenset()).allowed
-    assert not rs.decide("GET", "/v10/x", frozenset()).allowed
+    assert rs.decide("GET", "/v1/x", Caller.holding(())).allowed
+    assert not rs.decide("GET", "/v10/x", Caller.holding(())).allowed
 
 
 def test_requirement_reads_as_words() -> None:

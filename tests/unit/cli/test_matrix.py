@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from authorizer.caller import Caller
 from authorizer.arn import ApiStage
 from scopegate_tools.cli.coverage import sample_requests
 from scopegate_tools.cli.matrix import Verdict, build_matrix, client_subjects, scope_subjects
@@ -151,7 +152,7 @@ def test_every_cell_is_what_the_authorizers_policy_decides_on_each_request(order
     api = ApiStage("aws", "eu-west-1", "123456789012", "abc123", "Dev")
     # THEN each cell's verdict is the one API Gateway reaches with the policy the authorizer returns
     for subject, row in zip(matrix.subjects, matrix.rows):
-        policy = build_policy_document(ruleset, subject.scopes, api)
+        policy = build_policy_document(ruleset, Caller.holding(subject.scopes), api)
         for cell in row:
             allowed = {
                 evaluate_policy(policy, api.resource(r.method, r.path)) is IamVerdict.ALLOW

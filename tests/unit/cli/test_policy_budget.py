@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scopegate_tools.cli.policy_budget import measure_policy, measure_route_policies, worst_case_api
+from authorizer.caller import Caller
 from authorizer.policy import build_policy_document, policy_size
 from authorizer.resource_path import parse_resource_path
 from authorizer.route_policy import build_route_policy_document
@@ -43,7 +44,7 @@ def test_largest_policy_equals_brute_force_over_every_scope_set(routes, data) ->
     ruleset = compile_rules(f"version: 1\nrules:\n{body}", "rules.yaml")
     api = worst_case_api("Dev")
     brute = max(
-        policy_size(build_policy_document(ruleset, frozenset(subset), api))
+        policy_size(build_policy_document(ruleset, Caller.holding(frozenset(subset)), api))
         for n in range(len(SCOPES) + 1)
         for subset in itertools.combinations(SCOPES, n)
     )
@@ -77,7 +78,7 @@ def test_largest_per_route_policy_equals_brute_force_over_every_route_and_scope_
     api = worst_case_api("Dev")
     pairs = [(method, parse_resource_path(path)) for method, path in TEMPLATE_ROUTES]
     brute = max(
-        policy_size(build_route_policy_document(ruleset, frozenset(subset), api, method, resource))
+        policy_size(build_route_policy_document(ruleset, Caller.holding(subset), api, method, resource))
         for method, resource in pairs
         for n in range(len(SCOPES) + 1)
         for subset in itertools.combinations(SCOPES, n)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scopegate_tools.cli.why import MissingScopes, missing_of, why
+from authorizer.caller import Caller
 from authorizer.rules import compile_rules
 
 RULES = """\
@@ -36,7 +37,7 @@ RULESET = compile_rules(RULES, "rules.yaml")
 
 
 def why_for(method: str, path: str, scopes: str) -> str:
-    return why(RULESET.decide(method, path, frozenset(scopes.split())))
+    return why(RULESET.decide(method, path, Caller.holding(frozenset(scopes.split()))))
 
 
 @pytest.mark.parametrize(
@@ -75,7 +76,7 @@ def test_why_names_the_rules_and_what_is_missing_unambiguously(
 
 def test_missing_of_keeps_all_of_and_one_of_apart_for_json() -> None:
     # GIVEN rules 3 (admin OR read:orders) and 5 (audit AND write:orders AND (admin OR ops)) match
-    decision = RULESET.decide("PUT", "/orders/1", frozenset())
+    decision = RULESET.decide("PUT", "/orders/1", Caller.holding(frozenset()))
     # THEN the groups come in file order, each sorted
     assert missing_of(decision) == MissingScopes(
         all_of=("audit", "write:orders"), one_of=(("admin", "read:orders"), ("admin", "ops"))
@@ -87,4 +88,4 @@ def test_missing_of_keeps_all_of_and_one_of_apart_for_json() -> None:
 
 
 def test_missing_of_an_allowed_decision_is_empty() -> None:
-    assert missing_of(RULESET.decide("GET", "/orders", frozenset({"admin"}))) == MissingScopes()
+    assert missing_of(RULESET.decide("GET", "/orders", Caller.holding(frozenset({"admin"})))) == MissingScopes()
