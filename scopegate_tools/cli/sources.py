@@ -111,6 +111,7 @@ def _rest_api_template(
     except DocumentError as error:
         raise InputError(str(error)) from None
     audit = audit_api(document, authorizer_function)
+    modes = {document.authorizers[route.authorizer].kind for route in audit.guarded if route.authorizer is not None}
     return Template(
         source=document.path,
         stage=document.stage or DEFAULT_STAGE,
@@ -119,6 +120,7 @@ def _rest_api_template(
         audit=audit,
         public_declaration=document.source.public_declaration,
         sam=False,
+        per_route=modes == {"REQUEST"},
     )
 
 
