@@ -41,6 +41,7 @@ from scopegate_tools.cli.route_source_options import (
     add_route_source_arguments,
     read_route_source,
 )
+from scopegate_tools.cli.decision_tables import Client
 from scopegate_tools.cli.sources import InputError, read_clients, read_rules, read_rules_at_revision
 from scopegate_tools.cli.table_report import render_tables, run_tables, tables_json
 
@@ -80,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
         help="largest acceptable policy in bytes (default: %(default)s)",
     )
     check.add_argument("--stage", help="stage name for policy sizes (default: the template's longest)")
+    check.add_argument(
+        "--tests", type=Path, default=DEFAULT_TESTS,
+        help="decision tables whose clients' policy sizes are reported, when the file exists (default: %(default)s)",
+    )
 
     explain = sub.add_parser(
         "explain", parents=[common], help="explain decisions for scopes, a token or a route"
@@ -130,9 +135,21 @@ def _check(args: argparse.Namespace) -> tuple[int, str]:
         services=read_service_declarations(args.template, dict(args.parameter_overrides)) if template.sam else (),
         public_declaration=template.public_declaration,
         per_route=template.per_route,
+        clients=_clients_for_sizes(args.tests, template),
     )
     code = EXIT_FAILED if report.errors else EXIT_OK
     return code, to_json(check_json(report)) if args.format == "json" else render_check(report)
+
+
+def _clients_for_sizes(path: Path, template: Any) -> tuple[Client, ...]:
+    """The decision tables' clients, for check's per-client policy sizes; tables that do not
+    load are `test`'s to report, so check then just shows no client."""
+    if not path.is_file():
+        return ()
+    try:
+        return read_clients(path, template)
+    except InputError:
+        return ()
 
 
 def _explain(args: argparse.Namespace) -> tuple[int, str]:
