@@ -3,6 +3,8 @@ SHELL := /bin/bash
 PYTHON := $(shell scripts/find-python)
 VENV := .venv
 PY := $(VENV)/bin/python
+SAM_VENV := .venv-sam
+SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
 
 .PHONY: help install test unit lint lint-template check-rules sam-install sam-validate sam-build clean run fuzz \
 	security-report bench bench-smoke dist dist-if-possible sam-example cdk-synth
@@ -53,6 +55,7 @@ lint-template: $(VENV)/.installed
 
 check-rules: $(VENV)/.installed
 	$(PY) -m scopegate_tools check --strict
+	$(PY) -m scopegate_tools check --strict --parameter-overrides AuthorizerMode=REQUEST
 	$(PY) -m scopegate_tools test
 
 # bench-only dependencies (matplotlib) go into the dev venv, pinned in bench/requirements.txt
@@ -120,9 +123,7 @@ cdk-synth: dist
 	cd $(CDK_EXAMPLE) && CDK_DISABLE_CLI_TELEMETRY=true npx cdk synth --quiet --no-notices
 	cp $(CDK_EXAMPLE)/cdk.out/ScopegateExample.template.json $(CDK_EXAMPLE)/ScopegateExample.template.json
 
-# --- AWS SAM CLI, pinned, in its own venv --------------------------------------------------------
-SAM_VENV := .venv-sam
-SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
+# --- AWS SAM CLI, pinned, in its own venv (SAM_VENV is set at the top) ----------------------------
 
 $(SAM_VENV)/.installed: requirements-sam.txt
 	@test -n "$(PYTHON)" || { echo "no Python 3.12+ found (need python3.13 or python3.12)"; exit 1; }

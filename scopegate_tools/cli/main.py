@@ -85,7 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--stage", help="stage name for policy sizes (default: the template's longest)")
     check.add_argument(
         "--tests", type=Path, default=DEFAULT_TESTS,
-        help="decision tables whose clients the rules' conditions should name (default: %(default)s, if it exists)",
+        help="decision tables: the clients whose policy sizes are reported and whose client_id, org_id and "
+        "issuer the rules' conditions should name (default: %(default)s, if it exists)",
     )
     check.add_argument(
         "--issuers", type=Path,
@@ -143,8 +144,10 @@ def _check(args: argparse.Namespace) -> tuple[int, str]:
         stage=args.stage or template.stage,
         budget_bytes=args.policy_budget_bytes,
         strict=args.strict,
-        services=read_service_declarations(args.template) if template.sam else (),
+        services=read_service_declarations(args.template, dict(args.parameter_overrides)) if template.sam else (),
         public_declaration=template.public_declaration,
+        per_route=template.per_route,
+        clients=tables or (),
         callers=CallerCheck.of(ruleset, tables, args.tests, read_issuers(issuers_path), unread),
     )
     code = EXIT_FAILED if report.errors else EXIT_OK

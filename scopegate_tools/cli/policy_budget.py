@@ -14,6 +14,11 @@ the values the rules name (``RuleSet.relevant``): each scope set is measured for
 combination of those values and "none of them" (:func:`identities`), exhaustively while that
 makes at most :data:`MAX_EXHAUSTIVE_CALLERS` callers, else for the candidate scope sets.
 
+In per-route mode (template.yaml ``AuthorizerMode: REQUEST``) each policy covers one route:
+:func:`measure_route_policies` measures :func:`build_route_policy_document` for every guarded
+route and verb, over the scope sets of the rules that may reach that route only (a per-route
+policy depends on no other rule), every subset when they name up to :data:`EXHAUSTIVE_SCOPES`.
+
 Sizes use a worst-case-length API prefix (longest partition and region, a
 10-character API id) on the template's stage, so a deployed policy is never
 larger than reported.
@@ -22,6 +27,7 @@ larger than reported.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from authorizer.caller import Caller
@@ -32,6 +38,8 @@ from authorizer.policy import (
     policy_document,
     policy_size,
 )
+from authorizer.resource_path import ResourcePath
+from authorizer.route_policy import build_route_policy_document, reaching_rules
 from authorizer.rules import Rule, RuleSet
 
 DEFAULT_BUDGET_BYTES = 8192
@@ -55,6 +63,7 @@ class PolicyBudget:
     exhaustive: bool = True  # every scope set was measured: largest_bytes is the maximum
     scope_sets: int = 0  # how many were measured
     bound_bytes: int = 0  # no token's policy is larger (the uncompacted policy)
+    route: str = ""  # per-route mode: the route of the largest policy ("GET /orders/{id}")
 
     @property
     def over_budget(self) -> bool:
@@ -128,15 +137,20 @@ def callers_to_measure(ruleset: RuleSet) -> tuple[list[Caller], bool]:
     return [Caller(scopes, *names) for scopes in scope_sets for names in identities(ruleset)], exhaustive
 
 
-def measure_policy(ruleset: RuleSet, stage: str, budget_bytes: int) -> PolicyBudget:
-    """Measure the largest policy; with a resource past 512 characters, only that is reported."""
-    api = worst_case_api(stage)
+def _longest_resource(ruleset: RuleSet, api: ApiStage) -> tuple[str, Rule]:
     longest_resource, longest_rule = "", ruleset.rules[0]
     for rule in ruleset.rules:
         for method in rule.route.methods:
             resource = api.resource(method, rule.route.pattern)
             if len(resource) > len(longest_resource):
                 longest_resource, longest_rule = resource, rule
+    return longest_resource, longest_rule
+
+
+def measure_policy(ruleset: RuleSet, stage: str, budget_bytes: int) -> PolicyBudget:
+    """Measure the largest policy; with a resource past 512 characters, only that is reported."""
+    api = worst_case_api(stage)
+    longest_resource, longest_rule = _longest_resource(ruleset, api)
     if len(longest_resource) > MAX_RESOURCE_LENGTH:
         return PolicyBudget(0, 0, (), budget_bytes, longest_resource, longest_rule)
     best: tuple[int, int, tuple[str, ...]] = (-1, 0, ())
@@ -150,3 +164,42 @@ def measure_policy(ruleset: RuleSet, stage: str, budget_bytes: int) -> PolicyBud
     bound = full_policy_bound(ruleset, api)
     return PolicyBudget(best[0], best[1], best[2], budget_bytes, longest_resource, longest_rule,
                         exhaustive, len(callers), max(bound, best[0]))
+
+
+def _route_bound(reaching: list[Rule], api: ApiStage, method: str, resource: ResourcePath) -> int:
+    """Bytes no per-route policy of this route exceeds: it holds some of its reaching rules'
+    resources in an Allow and a Deny statement, or its covering globs in one."""
+    resources = [method + glob for glob in sorted({rule.route.pattern for rule in reaching})]
+    mixed = policy_size(policy_document(api, resources, [])) + len(
+        ',{"Action":"execute-api:Invoke","Effect":"Deny","Resource":[]}'
+    )
+    covering = policy_size(policy_document(api, [method + glob for glob in resource.covering_globs], []))
+    return max(mixed, covering)
+
+
+def measure_route_policies(
+    ruleset: RuleSet, routes: Sequence[tuple[str, ResourcePath]], stage: str, budget_bytes: int
+) -> PolicyBudget:
+    """The largest per-route policy over ``routes`` (verb, resource path) and every scope set."""
+    api = worst_case_api(stage)
+    longest_resource, longest_rule = _longest_resource(ruleset, api)
+    if len(longest_resource) > MAX_RESOURCE_LENGTH:
+        return PolicyBudget(0, 0, (), budget_bytes, longest_resource, longest_rule)
+    best: tuple[int, int, tuple[str, ...], str] = (-1, 0, (), "")
+    measured, exhaustive, bound = 0, True, 0
+    for method, resource in routes:
+        reaching = reaching_rules(ruleset, method, resource)
+        relevant = RuleSet(tuple(reaching), ruleset.source, ruleset.digest,
+                           frozenset().union(*(rule.scopes | rule.any_scopes for rule in reaching)))
+        callers, complete = callers_to_measure(relevant) if reaching else ([Caller(frozenset())], True)
+        exhaustive = exhaustive and complete
+        measured += len(callers)
+        bound = max(bound, _route_bound(reaching, api, method, resource))
+        for caller in callers:
+            document = build_route_policy_document(relevant, caller, api, method, resource)
+            size = policy_size(document)
+            if size > best[0] or (size == best[0] and len(caller.scopes) < len(best[2])):
+                count = sum(len(statement["Resource"]) for statement in document["Statement"])
+                best = (size, count, tuple(sorted(caller.scopes)), f"{method} {resource.text}")
+    return PolicyBudget(best[0], best[1], best[2], budget_bytes, longest_resource, longest_rule,
+                        exhaustive, measured, max(bound, best[0]), best[3])

@@ -11,7 +11,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from scopegate_tools.cli.sources import Template, read_cloudformation, read_openapi, read_template
+from scopegate_tools.cli.sources import (
+    Template,
+    add_parameter_overrides_argument,
+    read_cloudformation,
+    read_openapi,
+    read_template,
+)
 
 
 class RouteSourceUsageError(Exception):
@@ -38,10 +44,13 @@ def add_route_source_arguments(parser: argparse.ArgumentParser, *, template: Pat
         help="with --openapi/--cloudformation: scopegate's Lambda function, by name, ARN or logical id, "
         "where the source names it only by ARN",
     )
+    add_parameter_overrides_argument(parser)
 
 
 def read_route_source(args: argparse.Namespace) -> Template:
     """The routes of the source the command line names."""
+    if args.parameter_overrides and (args.openapi is not None or args.cloudformation is not None):
+        raise RouteSourceUsageError("--parameter-overrides goes with a SAM template (--template)")
     if args.openapi is not None:
         return read_openapi(args.openapi, args.authorizer_function)
     if args.cloudformation is not None:
@@ -51,4 +60,4 @@ def read_route_source(args: argparse.Namespace) -> Template:
             "--authorizer-function goes with --openapi or --cloudformation; a SAM template's authorizer "
             "is recognised by its function's Handler (authorizer.app.lambda_handler)"
         )
-    return read_template(args.template)
+    return read_template(args.template, dict(args.parameter_overrides))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import subprocess
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,15 +45,33 @@ class Template:
     audit: RouteAudit  # the same, per event, and every route scopegate does not guard
     public_declaration: str = SAM_PUBLIC_DECLARATION  # how this source declares a route public
     sam: bool = True  # a SAM template (whose functions' scopes.toml check also reads)
+    per_route: bool = False  # every guarded route is behind a REQUEST authorizer (per-route mode)
 
 
-def read_template(path: Path) -> Template:
+def parameter_override(text: str) -> tuple[str, str]:
+    """One ``KEY=VALUE`` of ``--parameter-overrides`` (an argparse ``type``)."""
+    key, found, value = text.partition("=")
+    if not found or not key:
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE, e.g. AuthorizerMode=REQUEST")
+    return key, value
+
+
+def add_parameter_overrides_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--parameter-overrides", nargs="+", type=parameter_override, default=[], metavar="KEY=VALUE",
+        help="template parameters, as sam's --parameter-overrides, e.g. AuthorizerMode=REQUEST "
+        "(default: the template's defaults)",
+    )
+
+
+def read_template(path: Path, overrides: Mapping[str, str] | None = None) -> Template:
+    """The template as deployed with ``overrides`` (like ``sam deploy --parameter-overrides``)."""
     try:
         from scopegate_tools.sam_template import TemplateError, load_template
     except ImportError as error:  # cfn-lint is a tools dependency
         raise InputError(f"cannot read {path}: {error}; run `make install`") from None
     try:
-        app = load_template(path)
+        app = load_template(path, overrides)
     except TemplateError as error:
         raise InputError(str(error)) from None
     except (AttributeError, KeyError, TypeError, ValueError) as error:
@@ -62,7 +82,10 @@ def read_template(path: Path) -> Template:
     audit = audit_routes(app)
     # policies are built for the APIs scopegate guards: the longest of their stages sizes them
     stages = sorted({app.apis[route.api].stage for route in audit.guarded}, key=len)
-    return Template(str(path), stages[-1] if stages else DEFAULT_STAGE, guarded_routes(app), public_routes(app), audit)
+    modes = {app.apis[route.api].authorizers[route.authorizer].payload_type
+             for route in audit.guarded if route.authorizer is not None}
+    return Template(str(path), stages[-1] if stages else DEFAULT_STAGE, guarded_routes(app), public_routes(app), audit,
+                    per_route=modes == {"REQUEST"})
 
 
 def read_openapi(path: Path, authorizer_function: str | None) -> Template:
@@ -91,6 +114,7 @@ def _rest_api_template(
     except DocumentError as error:
         raise InputError(str(error)) from None
     audit = audit_api(document, authorizer_function)
+    modes = {document.authorizers[route.authorizer].kind for route in audit.guarded if route.authorizer is not None}
     return Template(
         source=document.path,
         stage=document.stage or DEFAULT_STAGE,
@@ -99,6 +123,7 @@ def _rest_api_template(
         audit=audit,
         public_declaration=document.source.public_declaration,
         sam=False,
+        per_route=modes == {"REQUEST"},
     )
 
 

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from authorizer.arn import parse_method_arn
 from authorizer.caller import Caller
+from authorizer.arn import parse_method_arn
 from authorizer.policy import build_policy_document
 from authorizer.rules import load_rules
 from scopegate_tools.sam_template import load_template
@@ -152,7 +152,7 @@ def test_installed_wheel_imports_the_handler_and_decides_a_token(
     rules = load_rules(rules_file)
     assert result["results"] == [{"response": {
         "principalId": "client-abc@clients",
-        "policyDocument": build_policy_document(rules, Caller.holding({"read:orders"}), parse_method_arn(event["methodArn"]).api),
+        "policyDocument": build_policy_document(rules, Caller.holding(frozenset({"read:orders"})), parse_method_arn(event["methodArn"]).api),
         "context": {"scope": "read:orders", "client_id": "client-abc", "token_profile": "auth0", "rules_digest": rules.digest,
                     "issuer": ISSUER},
     }}]
@@ -196,7 +196,7 @@ def test_x86_64_zip_decides_a_token_from_its_unpacked_files(
     rules = load_rules(task / "policies" / "rules.yaml")
     allowed, refused = result["results"]
     assert allowed["response"]["policyDocument"] == build_policy_document(
-        rules, frozenset({"read:hello"}), parse_method_arn(events[0]["methodArn"]).api
+        rules, Caller.holding(frozenset({"read:hello"})), parse_method_arn(events[0]["methodArn"]).api
     )
     assert refused == {"error": ["Exception", "Unauthorized"]}
     assert token not in stdout and forged not in stdout

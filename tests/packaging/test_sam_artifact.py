@@ -19,12 +19,15 @@ import pytest
 from authorizer.caller import Caller
 from authorizer.arn import parse_method_arn
 from authorizer.policy import build_policy_document
+from authorizer.resource_path import parse_resource_path
+from authorizer.route_policy import build_route_policy_document
 from authorizer.rules import load_rules
 from scopegate_tools.sam_template import load_template
 from tests.packaging.lambda_run import find_lambda_python, run_driver
 from tests.support.jwks_server import JwksServer
 from tests.support.keys import SigningKey
 from tests.support.minting import AUDIENCE, ISSUER, auth0_claims, mint
+from tests.support.request_events import request_event
 
 REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / ".aws-sam" / "build"
@@ -135,6 +138,29 @@ def test_built_authorizer_allows_a_real_token_and_refuses_a_forged_one_from_its_
     assert [(d["outcome"], d["reason"]) for d in decisions] == [("allow", "allowed"), ("unauthorized", "bad_signature")]
     assert token not in stdout and forged not in stdout
     assert jwks_server.requests == 1  # fetched once, during the init phase (AWS_LAMBDA_FUNCTION_NAME set)
+
+
+def test_built_authorizer_answers_a_request_event_with_its_routes_policy(
+    build: Path, lambda_python: str, jwks_server: JwksServer, signing_key: SigningKey, tmp_path: Path,
+) -> None:
+    # GIVEN per-route mode's event (AuthorizerMode=REQUEST) for GET /orders/{id}
+    token = mint(signing_key, auth0_claims(scope="read:orders"))
+    event = request_event(f"Bearer {token}", "GET", "/orders/42", "/orders/{id}", ARN_PREFIX)
+    # WHEN the built artifact answers it, with no setting
+    result, _ = run_in_artifact(
+        lambda_python, build / "AuthorizerFunction", tmp_path, "invoke", "authorizer.app:lambda_handler",
+        stdin=json.dumps([event]), env={"TOKEN_ISSUER": ISSUER, "AUDIENCE": AUDIENCE, "JWKS_URI": jwks_server.url},
+    )
+    # THEN the policy is the route's
+    rules = load_rules(REPO / "policies" / "rules.yaml")
+    api = parse_method_arn(event["methodArn"]).api
+    expected = build_route_policy_document(
+        rules, Caller.holding({"read:orders"}), api, "GET", parse_resource_path("/orders/{id}")
+    )
+    assert result["results"][0]["response"]["policyDocument"] == expected
+    assert expected["Statement"] == [
+        {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": [f"{ARN_PREFIX}/GET/orders/*"]}
+    ]
 
 
 def test_built_hello_service_answers_from_its_build_folder(build: Path, lambda_python: str, tmp_path: Path) -> None:

@@ -5,7 +5,8 @@ Three things must hold for every caller, not only for a scope set:
 * the rules' decision is the semantics the README states, computed here from the rules' fields by
   an independent reading (not ``Rule.satisfied_by``);
 * the policy gives that decision on the call's route and on every other route API Gateway's
-  result cache reuses it for, and its compact form allows exactly what the full one allows;
+  result cache reuses it for, and its compact form allows exactly what the full one allows; so
+  does a per-route policy (REQUEST mode) on every path of its route;
 * the policy memo's key (``RuleSet.relevant``) loses nothing: the relevant part of a caller gets
   the same decision everywhere and byte-identical policies.
 """
@@ -20,9 +21,11 @@ from hypothesis import strategies as st
 from authorizer.caller import Caller
 from authorizer.glob_language import Outcome, find_string
 from authorizer.policy import build_policy_document, policy_resources
+from authorizer.resource_path import parse_resource_path
+from authorizer.route_policy import build_route_policy_document
 from authorizer.rules import Rule, RuleSet
 from scopegate_tools.iam import Verdict, evaluate_policy
-from tests.property.strategies import API, GeneratedRules, callers, requests_for, rules_files
+from tests.property.strategies import API, GeneratedRules, callers, concrete_paths, requests_for, routes_for, rules_files
 
 
 def _in_list(values: frozenset[str], value: str | None) -> bool:
@@ -103,3 +106,21 @@ def test_the_compact_policy_allows_exactly_what_the_full_policy_allows(rules: Ge
         assert find_string([dropped], none_of=allow + full_deny).outcome is Outcome.NONE, dropped
     for dropped in sorted(set(full_deny) - set(deny)) if allow else ():
         assert find_string([dropped], any_of=allow, none_of=deny).outcome is Outcome.NONE, dropped
+
+
+@given(st.data(), rules_files(conditions=True), callers)
+def test_the_per_route_policy_gives_the_rules_decision_on_every_path_of_its_route_and_keys_as_the_caller(
+    data: st.DataObject, rules: GeneratedRules, caller: Caller
+) -> None:
+    # GIVEN the policy of one route (per-route mode), which API Gateway reuses on all its paths
+    method, template = data.draw(routes_for(rules.ruleset))
+    resource = parse_resource_path(template)
+    document = build_route_policy_document(rules.ruleset, caller, API, method, resource)
+    # THEN every path of the route gets the rules' decision for this caller
+    for path in data.draw(st.lists(concrete_paths(template), min_size=1, max_size=8)):
+        assert policy_allows(document, method, path) == rules.ruleset.decide(method, path, caller).allowed, (
+            template, method, path,
+        )
+    # AND the memo key's caller gets the very same bytes
+    relevant = rules.ruleset.relevant(caller)
+    assert json.dumps(build_route_policy_document(rules.ruleset, relevant, API, method, resource)) == json.dumps(document)

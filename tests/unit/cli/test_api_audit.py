@@ -142,6 +142,43 @@ def test_authorizer_function_with_a_sam_template_is_a_usage_error(tmp_path: Path
     ))
 
 
+PER_ROUTE_OPENAPI = """\
+openapi: 3.0.1
+info: {title: shop, version: "1"}
+security: [{gate: []}]
+paths:
+  /orders/{id}:
+    get: {}
+  /orders:
+    get: {}
+components:
+  securitySchemes:
+    gate:
+      type: apiKey
+      name: Unused
+      in: header
+      x-amazon-apigateway-authorizer:
+        type: request
+        identitySource: method.request.header.Authorization, context.httpMethod, context.resourcePath
+        authorizerUri: "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:1:function:gate/invocations"
+"""
+
+
+def test_a_per_route_request_authorizer_guards_its_routes_and_check_sizes_each_routes_policy(tmp_path: Path) -> None:
+    path = tmp_path / "shop.yaml"
+    path.write_text(PER_ROUTE_OPENAPI)
+    result = run_cli("check", "--rules", RULES, "--openapi", str(path), "--authorizer-function", "gate", "--format", "json")
+    report = json.loads(result.out)
+    assert [route["route"] for route in report["routes"]] == ["GET /orders/{id}", "GET /orders"]
+    assert report["unguarded_routes"] == []
+    assert (report["policy"]["per_route"], report["policy"]["route_of_largest"]) == (True, "GET /orders")
+
+
+def test_parameter_overrides_with_an_openapi_document_is_a_usage_error() -> None:
+    result = run_cli("check", "--openapi", str(EXPORT), "--parameter-overrides", "AuthorizerMode=REQUEST")
+    assert (result.code, result.err) == (2, "error: --parameter-overrides goes with a SAM template (--template)\n")
+
+
 def test_explain_test_diff_and_matrix_read_the_openapi_routes() -> None:
     args = ("--rules", RULES, "--openapi", str(EXPORT), "--authorizer-function", "scopegate-authorizer")
     explained = run_cli("explain", "DELETE /orders/42", *args, "--format", "json")
