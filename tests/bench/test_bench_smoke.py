@@ -15,7 +15,8 @@ FIGURES = [
     "reference (PyJWT decode)",
     "fresh-token decision",
     "repeated-token decision",
-    "cold start (vs minimal PyJWT authorizer)",
+    "cold start, loopback JWKS (vs minimal PyJWT authorizer)",
+    "cold start, JWKS answering after 100 ms: added to the loopback one",
     "rules scale: compile 1,000 rules",
     "rules scale: decision, 10 -> 1,000 rules",
     "gateway workload, ReauthorizeEvery 300",
@@ -46,7 +47,7 @@ def test_a_smoke_run_writes_every_figure_with_a_verdict(tmp_path: Path, capsys) 
     assert all(row[4] in ("yes", "no") for row in rows[2:])
     # through the local gateway: no answer differs from the rules, with or without its result cache;
     # without it every request invokes the authorizer (the seeded workload makes both counts exact)
-    assert [row[1] for row in rows[7:9]] == ["39.50% invoked, 0 wrong of 200", "100.00% invoked, 0 wrong of 200"]
+    assert [row[1] for row in rows[8:10]] == ["39.50% invoked, 0 wrong of 200", "100.00% invoked, 0 wrong of 200"]
     assert "| ReauthorizeEvery | requests | authorizer invocations | invoked | wrong decisions | " \
         "requests/s (information) |\n" in markdown
     assert "| 300 | 200 | 79 | 39.50% | 0 | " in markdown and "| 0 | 200 | 200 | 100.00% | 0 | " in markdown
