@@ -128,6 +128,9 @@ endef
 # (<package parent>/policies/rules.yaml), a shadow candidate if policies/rules.shadow.yaml exists,
 # and the runtime dependencies of requirements.txt (every one pinned, so --no-deps) less botocore
 # and its dependencies, which the Lambda runtime provides (only the opt-in X-Ray SDK needs them).
+# Each rules file is then compiled, by the artifact's own code and PyYAML, into <name>.compiled.json
+# beside it: the runtime loads that without PyYAML (authorizer/compiled_rules.py); an invalid rules
+# file fails the build, naming its line.
 RUNTIME_PROVIDED := botocore python-dateutil six
 build-AuthorizerFunction:
 	$(require-lambda-python)
@@ -138,6 +141,9 @@ build-AuthorizerFunction:
 	grep -viE '^($(subst $(eval) ,|,$(RUNTIME_PROVIDED)))==' requirements.txt > "$(ARTIFACTS_DIR)/.requirements-lambda.txt"
 	$(call install-lambda-requirements,"$(ARTIFACTS_DIR)/.requirements-lambda.txt")
 	rm "$(ARTIFACTS_DIR)/.requirements-lambda.txt"
+	cd "$(ARTIFACTS_DIR)" && for rules in policies/*.yaml; do \
+	  PYTHONDONTWRITEBYTECODE=1 "$(LAMBDA_PYTHON)" -S -m authorizer.compiled_rules "$$rules" "$${rules%.yaml}.compiled.json" || exit 1; \
+	done
 	$(compile-artifact)
 
 # The services' shared helper, as a layer: Lambda unpacks it at /opt, /opt/python is on sys.path.

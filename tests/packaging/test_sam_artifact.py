@@ -21,7 +21,8 @@ import pytest
 from authorizer.caller import Caller
 from authorizer.arn import parse_method_arn
 from authorizer.policy import build_policy_document
-from authorizer.rules import load_rules
+from authorizer.compiled_rules import load_compiled_rules
+from authorizer.rules import compile_rules, load_rules
 from scopegate_tools.sam_template import load_template
 from tests.support.jwks_server import JwksServer
 from tests.support.keys import SigningKey
@@ -103,7 +104,18 @@ def test_authorizer_artifact_holds_the_package_and_the_rules_where_config_reads_
     # GIVEN the authorizer's artifact WHEN compared with the sources THEN they are the same files
     artifact = build / "AuthorizerFunction"
     assert digests(artifact, "authorizer/*.py") == digests(REPO, "authorizer/*.py"), "stale build: run make sam-build"
-    assert digests(artifact, "policies/*") == digests(REPO, "policies/rules.yaml"), "stale build: run make sam-build"
+    assert digests(artifact, "policies/*.yaml") == digests(REPO, "policies/rules.yaml"), "stale build: run make sam-build"
+
+
+def test_authorizer_artifact_ships_the_rules_compiled_identical_to_the_yaml(build: Path) -> None:
+    # GIVEN the artifact's policies folder WHEN its compiled rules are loaded
+    policies = build / "AuthorizerFunction" / "policies"
+    text = (REPO / "policies" / "rules.yaml").read_text()
+    shipped = load_compiled_rules(policies / "rules.compiled.json", source_text=text)
+    # THEN they are the repository's rules as compiled, digest (the context's rules_digest) included
+    assert sorted(path.name for path in policies.iterdir()) == ["rules.compiled.json", "rules.yaml"]
+    compiled = compile_rules(text, "policies/rules.yaml")
+    assert shipped == compiled and shipped.digest == compiled.digest
 
 
 def test_authorizer_artifact_ships_the_runtime_and_no_tool(build: Path) -> None:
@@ -147,6 +159,9 @@ def test_built_authorizer_allows_a_real_token_and_refuses_a_forged_one_from_its_
     )
     # THEN everything came from the artifact, and the decisions are right
     assert result["python"] == LAMBDA_VERSION
+    # AND the rules came from their compiled form: neither PyYAML nor our YAML reader was imported
+    assert [name for name in result["imported"] if name.split(".")[0] in ("yaml", "_yaml")] == []
+    assert "authorizer.yaml_source" not in result["imported"] and "authorizer.compiled_rules" in result["imported"]
     assert [p for p in result["sys_path"] if Path(p).resolve().is_relative_to(REPO)] == [str(artifact)]
     resolved = str(artifact.resolve())
     assert {name: path.startswith(resolved + os.sep) for name, path in result["origins"].items()} == dict.fromkeys(
