@@ -10,7 +10,7 @@ between:
    headers that point key lookup elsewhere (``jku``, ``x5u``, ``jwk``,
    ``x5c``) or change processing (``crit``, ``b64``, ``cty``).
 2. :func:`verify_jwt` binds the header ``alg`` to the key's one algorithm,
-   verifies the signature (PyJWT's algorithm on a ``cryptography`` key), then
+   verifies the signature (``cryptography``'s RSA verify, :mod:`authorizer.jwk`), then
    checks every claim once, strictly: exact ``iss``; ``aud`` a string or a
    list holding ours; ``exp`` required; times are real numbers (never strings
    or booleans); ``sub`` a non-empty string; the dialect's client id; scopes

@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / ".aws-sam" / "build"
 DRIVER = Path(__file__).with_name("artifact_driver.py")
 ARN_PREFIX = "arn:aws:execute-api:eu-west-1:123456789012:abc123/Dev"
-ARTIFACT_MODULES = ("authorizer", "jwt", "yaml", "aws_lambda_powertools", "cryptography")
+ARTIFACT_MODULES = ("authorizer", "yaml", "aws_lambda_powertools", "cryptography")
 TEMPLATE = load_template(REPO / "template.yaml")
 LAMBDA_VERSION = str(TEMPLATE.functions["AuthorizerFunction"].runtime).removeprefix("python")
 
@@ -126,6 +126,7 @@ def test_authorizer_artifact_ships_the_runtime_and_no_tool(build: Path) -> None:
     # THEN they are exactly the runtime package's, and no tools module or package is among them
     assert shipped == {path.relative_to(REPO).as_posix() for path in (REPO / "authorizer").glob("*.py")}
     assert not (artifact / "scopegate_tools").exists() and not (artifact / "local").exists()
+    assert not (artifact / "jwt").exists()  # keys and signatures are cryptography's alone
     assert sorted(name for name in tools if (artifact / "authorizer" / f"{name}.py").exists()) == []
 
 
@@ -160,7 +161,8 @@ def test_built_authorizer_allows_a_real_token_and_refuses_a_forged_one_from_its_
     # THEN everything came from the artifact, and the decisions are right
     assert result["python"] == LAMBDA_VERSION
     # AND the rules came from their compiled form: neither PyYAML nor our YAML reader was imported
-    assert [name for name in result["imported"] if name.split(".")[0] in ("yaml", "_yaml")] == []
+    # (nor PyJWT: the artifact does not ship it)
+    assert [name for name in result["imported"] if name.split(".")[0] in ("yaml", "_yaml", "jwt")] == []
     assert "authorizer.yaml_source" not in result["imported"] and "authorizer.compiled_rules" in result["imported"]
     assert [p for p in result["sys_path"] if Path(p).resolve().is_relative_to(REPO)] == [str(artifact)]
     resolved = str(artifact.resolve())
