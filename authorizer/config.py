@@ -9,19 +9,18 @@ README's "Configuration" table documents them, and tests/unit/test_settings_tabl
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from authorizer.errors import ConfigError, Reason
+from authorizer.fetch_url import MAX_JWKS_BYTES, MAX_JWKS_TIMEOUT_SECONDS, check_fetch_url, default_jwks_uri
 
 PACKAGED_RULES_FILE = Path(__file__).resolve().parent.parent / "policies" / "rules.yaml"
 
 SUPPORTED_ALGORITHMS = ("RS256", "PS256")
 SUPPORTED_PROFILES = ("auth0", "rfc9068")
-LOOPBACK_HOSTS = frozenset({"localhost"})
 
 # Powertools reads POWERTOOLS_LOGGER_LOG_EVENT with ``strtobool`` (lower-cased, not stripped) from
 # ``aws_lambda_powertools.shared.functions``, an internal module: its table is copied here, and
@@ -97,30 +96,6 @@ def check_log_event(raw: str | None) -> str | None:
     )
 
 
-def is_loopback_host(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower() in LOOPBACK_HOSTS:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_fetch_url(url: str) -> str | None:
-    """Why ``url`` may not be used to fetch keys, or None if it may."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "is not a URL"
-    if parts.scheme == "https" and parts.hostname:
-        return None
-    if parts.scheme == "http" and is_loopback_host(parts.hostname):
-        return None
-    return "must be an https URL (plain http is allowed only for 127.0.0.1 or localhost)"
-
-
 class _Reader:
     """Reads typed values and remembers every problem."""
 
@@ -191,8 +166,7 @@ def read_settings(env: Mapping[str, str]) -> Settings:
                 f"TOKEN_ISSUER={issuer!r} lacks the trailing '/' that Auth0 puts in 'iss'; "
                 f"use {issuer + '/'!r}"
             )
-    default_jwks = (issuer if issuer.endswith("/") else issuer + "/") + ".well-known/jwks.json"
-    jwks_uri = read.text("JWKS_URI", default_jwks if issuer else "")
+    jwks_uri = read.text("JWKS_URI", default_jwks_uri(issuer) if issuer else "")
     if jwks_uri:
         why = check_fetch_url(jwks_uri)
         if why:
@@ -206,8 +180,8 @@ def read_settings(env: Mapping[str, str]) -> Settings:
     stale = read.integer("JWKS_MAX_STALE_SECONDS", 21600, 0, 604800)
     cooldown = read.integer("JWKS_UNKNOWN_KID_COOLDOWN_SECONDS", 30, 1, 3600)
     retry = read.integer("JWKS_RETRY_AFTER_FAILURE_SECONDS", 5, 0, 300)
-    timeout = read.integer("JWKS_TIMEOUT_SECONDS", 3, 1, 10)
-    max_bytes = read.integer("JWKS_MAX_BYTES", 153600, 1024, 10 * 1024 * 1024)
+    timeout = read.integer("JWKS_TIMEOUT_SECONDS", 3, 1, MAX_JWKS_TIMEOUT_SECONDS)
+    max_bytes = read.integer("JWKS_MAX_BYTES", 153600, 1024, MAX_JWKS_BYTES)
     token_cache = read.integer("VERIFIED_TOKEN_CACHE_SIZE", 4096, 0, 100_000)
     policy_cache = read.integer("POLICY_CACHE_SIZE", 1024, 1, 1_000_000)
     shadow = read.text("SHADOW_RULES_FILE", "")
