@@ -57,10 +57,10 @@ def run(counts: Counts, mode: str) -> Results:
             cold_start = measure_cold_start(cold, counts.cold_starts, (counts.cold_starts + 1) // 2)
             breakdowns = [measure_breakdown(site, cold, counts.breakdown_runs, counts.import_runs)
                           for site in cold.sites]
+            memory = measure_memory(cold.sites[0], cold, tokens[: counts.memory_decisions])
         rules = measure_rules_scale(world, counts.compile_repeats, counts.rule_decisions, counts.rounds)
         policy = measure_policy_size(counts.compile_repeats)
         gateway = run_workload(world, counts.gateway_requests)
-        memory = measure_memory(world, tokens[: counts.memory_decisions])
         profile = profile_fresh_decisions(world, tokens[: counts.profiled])
     return Results(mode, started_at, throughput, cold_start, rules, gateway, memory, profile,
                    time.perf_counter() - started, policy, breakdowns)
