@@ -3,9 +3,11 @@ SHELL := /bin/bash
 PYTHON := $(shell scripts/find-python)
 VENV := .venv
 PY := $(VENV)/bin/python
+SAM_VENV := .venv-sam
+SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
 
 .PHONY: help install test unit lint lint-template check-rules sam-install sam-validate sam-build clean run fuzz \
-	security-report bench bench-smoke
+	security-report bench bench-smoke dist dist-if-possible sam-example cdk-synth
 
 help:
 	@echo "make test           install everything (first run) and run the whole test suite"
@@ -17,6 +19,9 @@ help:
 	@echo "make lint-template  validate template.yaml with cfn-lint (SAM translator included)"
 	@echo "make check-rules    check policies/rules.yaml against template.yaml and run its decision tables"
 	@echo "make sam-build      sam validate --lint + sam build with the pinned SAM CLI (.venv-sam)"
+	@echo "make cdk-synth      regenerate examples/cdk's synthesized template (npm ci + cdk synth)"
+	@echo "make dist           dist/: the wheel, and the authorizer's Lambda zip for x86_64 and arm64"
+	@echo "                    (RULES=path/to/rules.yaml packs your rules instead of policies/rules.yaml)"
 	@echo "make fuzz           fuzz the whole handler with atheris (FUZZ_RUNS=1000000 inputs)"
 	@echo "make security-report  thorough properties, long fuzz, attack and fault matrices -> docs/security.md"
 	@echo "make bench          run every benchmark in one process; writes docs/benchmarks.md (a few minutes)"
@@ -31,8 +36,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
-# sam-build comes first: tests/packaging runs the artifact it leaves in .aws-sam/build
-test: install lint lint-template check-rules sam-validate sam-build
+# sam-build and dist come first: tests/packaging runs what they leave in .aws-sam/build and dist/
+test: install lint lint-template check-rules sam-validate sam-build dist-if-possible sam-example
 	$(PY) -m pytest
 
 unit: $(VENV)/.installed
@@ -50,6 +55,7 @@ lint-template: $(VENV)/.installed
 
 check-rules: $(VENV)/.installed
 	$(PY) -m scopegate_tools check --strict
+	$(PY) -m scopegate_tools check --strict --parameter-overrides AuthorizerMode=REQUEST
 	$(PY) -m scopegate_tools test
 
 # bench-only dependencies (matplotlib) go into the dev venv, pinned in bench/requirements.txt
@@ -72,11 +78,51 @@ security-report: $(VENV)/.installed
 	$(PY) bench/security_report.py
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .hypothesis .aws-sam .fuzz
+	rm -rf $(VENV) $(SAM_VENV) .pytest_cache .hypothesis .aws-sam .fuzz dist build/lambda-*
 
-# --- AWS SAM CLI, pinned, in its own venv --------------------------------------------------------
-SAM_VENV := .venv-sam
-SAM := SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
+# --- make dist: what you add to an API you already have ---------------------------------------
+# dist/scopegate-<version>-py3-none-any.whl    the runtime package and the tools (pip install "...whl[tools]")
+# dist/scopegate-authorizer-python3.13-<arch>.zip  the Lambda function: authorizer/, the rules at
+#     policies/rules.yaml and the pinned runtime dependencies for Lambda's python3.13 on <arch>,
+#     from manylinux wheels (pip --platform; no Docker), built exactly as sam build builds it
+#     (build-AuthorizerFunction below). Handler: authorizer.app.lambda_handler.
+DIST := dist
+DIST_ARCHITECTURES := x86_64 arm64
+RULES ?= policies/rules.yaml
+# as sam-build: without python$(LAMBDA_PYTHON_VERSION), reported as not run (tests/packaging says so too)
+dist-if-possible:
+	@if [ -z "$(LAMBDA_PYTHON)" ]; then \
+	  echo "NOT RUN: make dist needs python$(LAMBDA_PYTHON_VERSION) (Lambda's runtime); none on PATH or in pyenv"; \
+	  rm -rf $(DIST); else $(MAKE) --no-print-directory dist; fi
+dist: $(VENV)/.installed
+	$(require-lambda-python)
+	rm -rf $(DIST) $(DIST_ARCHITECTURES:%=build/lambda-%)
+	mkdir -p $(DIST)
+	$(PY) -m pip wheel --quiet --disable-pip-version-check --no-deps --no-build-isolation --wheel-dir $(DIST) .
+	rm -rf build/lib build/bdist.* scopegate.egg-info
+	$(foreach arch,$(DIST_ARCHITECTURES),$(MAKE) --no-print-directory build-AuthorizerFunction \
+	  LAMBDA_ARCHITECTURE=$(arch) ARTIFACTS_DIR="$(CURDIR)/build/lambda-$(arch)" RULES="$(RULES)" && \
+	  "$(LAMBDA_PYTHON)" scripts/zip-lambda build/lambda-$(arch) \
+	    $(DIST)/scopegate-authorizer-python$(LAMBDA_PYTHON_VERSION)-$(arch).zip &&) true
+	@ls -l $(DIST)
+
+# examples/sam-existing-api: a second SAM app that attaches the dist zip to its own API, validated
+# and built like template.yaml (tests/examples checks the build and its routes)
+SAM_EXAMPLE := examples/sam-existing-api
+sam-example: $(SAM_VENV)/.installed
+	cd $(SAM_EXAMPLE) && SAM_CLI_TELEMETRY=0 "$(abspath $(SAM_VENV))/bin/sam" validate --lint
+	cd $(SAM_EXAMPLE) && SAM_CLI_TELEMETRY=0 "$(abspath $(SAM_VENV))/bin/sam" build \
+	  --build-dir "$(CURDIR)/.aws-sam/examples/sam-existing-api"
+
+# examples/cdk: install the pinned CDK toolchain (npm ci) and synthesize the app into
+# examples/cdk/ScopegateExample.template.json, the fixture tests/examples checks (needs make dist)
+CDK_EXAMPLE := examples/cdk
+cdk-synth: dist
+	cd $(CDK_EXAMPLE) && npm ci --no-audit --no-fund --silent
+	cd $(CDK_EXAMPLE) && CDK_DISABLE_CLI_TELEMETRY=true npx cdk synth --quiet --no-notices
+	cp $(CDK_EXAMPLE)/cdk.out/ScopegateExample.template.json $(CDK_EXAMPLE)/ScopegateExample.template.json
+
+# --- AWS SAM CLI, pinned, in its own venv (SAM_VENV is set at the top) ----------------------------
 
 $(SAM_VENV)/.installed: requirements-sam.txt
 	@test -n "$(PYTHON)" || { echo "no Python 3.12+ found (need python3.13 or python3.12)"; exit 1; }
@@ -89,14 +135,18 @@ sam-install: $(SAM_VENV)/.installed
 sam-validate: $(SAM_VENV)/.installed
 	$(SAM) validate --lint
 
+# ARCHITECTURE=arm64 builds for the template's Architecture parameter set to arm64: SAM passes no
+# architecture to makefile builds, so LAMBDA_ARCHITECTURE tells build-* which wheels to install.
+ARCHITECTURE ?= x86_64
 # sam build needs a real python$(LAMBDA_PYTHON_VERSION) (the template's Runtime): without one it is
 # reported as not run, and tests/packaging says so too instead of testing a stale artifact.
 sam-build: $(SAM_VENV)/.installed
 	@if ! lambda_python="$$(scripts/find-python $(LAMBDA_PYTHON_VERSION))"; then \
 	  echo "NOT RUN: sam build needs python$(LAMBDA_PYTHON_VERSION) (the template's Runtime); none on PATH or in pyenv"; \
 	  rm -rf .aws-sam/build; exit 0; fi; \
-	echo "sam build with $$lambda_python"; \
-	PATH="$$(dirname "$$lambda_python"):$$PATH" LAMBDA_PYTHON="$$lambda_python" $(SAM) build
+	echo "sam build with $$lambda_python for $(ARCHITECTURE)"; \
+	PATH="$$(dirname "$$lambda_python"):$$PATH" LAMBDA_PYTHON="$$lambda_python" LAMBDA_ARCHITECTURE=$(ARCHITECTURE) \
+	  $(SAM) build --parameter-overrides Architecture=$(ARCHITECTURE)
 
 # --- sam build targets (BuildMethod: makefile): SAM runs `make build-<LogicalId>` with ARTIFACTS_DIR --
 # The Python that matches the template's Runtime installs the wheels for Lambda's platform and
@@ -104,8 +154,11 @@ sam-build: $(SAM_VENV)/.installed
 # file with the date 1980-01-01, so timestamp pycs would never match their source and Lambda, whose
 # code folder is read-only, would compile those modules again on every cold start.
 LAMBDA_PYTHON_VERSION := 3.13
-# AL2023 (glibc 2.34), x86_64 as the template's Architectures; pip does not infer older manylinux tags
-LAMBDA_PLATFORMS := manylinux_2_34_x86_64 manylinux_2_28_x86_64 manylinux2014_x86_64
+# AL2023 (glibc 2.34) on the template's Architecture parameter (x86_64 or arm64, which Lambda calls
+# aarch64 in wheel tags); pip does not infer older manylinux tags, so each is listed
+LAMBDA_ARCHITECTURE ?= x86_64
+LAMBDA_MACHINE := $(if $(filter arm64,$(LAMBDA_ARCHITECTURE)),aarch64,$(LAMBDA_ARCHITECTURE))
+LAMBDA_PLATFORMS := $(foreach tag,manylinux_2_34 manylinux_2_28 manylinux2014,$(tag)_$(LAMBDA_MACHINE))
 LAMBDA_PYTHON ?= $(shell scripts/find-python $(LAMBDA_PYTHON_VERSION))
 
 define require-lambda-python
@@ -136,7 +189,7 @@ build-AuthorizerFunction:
 	$(require-lambda-python)
 	mkdir -p "$(ARTIFACTS_DIR)/policies"
 	cp -R authorizer "$(ARTIFACTS_DIR)/"
-	cp policies/rules.yaml "$(ARTIFACTS_DIR)/policies/rules.yaml"
+	cp "$(RULES)" "$(ARTIFACTS_DIR)/policies/rules.yaml"
 	if [ -f policies/rules.shadow.yaml ]; then cp policies/rules.shadow.yaml "$(ARTIFACTS_DIR)/policies/"; fi
 	grep -viE '^($(subst $(eval) ,|,$(RUNTIME_PROVIDED)))==' requirements.txt > "$(ARTIFACTS_DIR)/.requirements-lambda.txt"
 	$(call install-lambda-requirements,"$(ARTIFACTS_DIR)/.requirements-lambda.txt")

@@ -1,5 +1,11 @@
 """The warm-start state and the decision it makes for one event.
 
+The engine answers both event types API Gateway sends a Lambda authorizer, with no setting:
+a TOKEN event gets the policy for the whole API stage (:mod:`authorizer.policy`), a REQUEST
+event (per-route mode, :mod:`authorizer.request_event`) the policy for its route only
+(:mod:`authorizer.route_policy`). The template's ``AuthorizerMode`` parameter alone chooses
+which one API Gateway sends.
+
 :class:`Engine` is the one documented holder of what survives between
 invocations of a container: settings, compiled rules, the JWKS cache, the memo
 of built policies and the memo of verified tokens with their answers per
@@ -39,6 +45,8 @@ from authorizer.jwks import FetchRecord, Fetcher, JwksCache, make_http_fetcher
 from authorizer.lru import LruCache
 from authorizer.policy import build_policy_document
 from authorizer.remembered_token import RememberedToken, RouteAnswer, VerifiedToken
+from authorizer.request_event import RequestRoute, authorization_value, read_request_route
+from authorizer.route_policy import build_route_policy_document
 from authorizer.rules import RuleSet, load_rules
 from authorizer.tokens import Claims, check_claims_in_force, decompose_unverified_jwt, verify_jwt
 
@@ -56,7 +64,9 @@ class Engine:
     wall_clock: Callable[[], float] = time.time
     shadow: RuleSet | None = None
     shadow_problem: str | None = None  # why SHADOW_RULES_FILE was not loaded
-    policies: LruCache[tuple[Caller, str], FrozenJson] = field(init=False)  # by relevant caller, API stage
+    # by (relevant caller, API stage prefix, route key): the route key is None for a TOKEN event's
+    # whole-API policy, "<VERB> <resource path>" for a REQUEST event's per-route policy
+    policies: LruCache[tuple[Caller, str, str | None], FrozenJson] = field(init=False)
     tokens: LruCache[bytes, RememberedToken] = field(init=False)  # by the token's SHA-256
 
     def __post_init__(self) -> None:
@@ -153,35 +163,45 @@ class Engine:
         record.shadow_rule_ids = candidate.matched_ids
 
     def authorize(self, event: Mapping[str, Any], record: DecisionRecord) -> dict[str, Any]:
-        """The authorizer response for a TOKEN event; raises the error tree.
+        """The authorizer response for a TOKEN or a REQUEST event; raises the error tree.
 
-        A verified token's answer on a methodArn (route decision, policy, context) is remembered
-        with the token: a repeated call re-checks the token's key and claims, then reuses it. The
-        response is the caller's own: changing it changes no later response.
+        Checks in a fixed order: the event's type, its methodArn, for a REQUEST event its route
+        (:func:`read_request_route`), then the token. A verified token's answer on a methodArn
+        (and route) is remembered with the token: a repeated call re-checks the token's key and
+        claims, then reuses it. The response is the caller's own: changing it changes no later
+        response.
         """
         record.rules_digest = self.rules.digest
-        if not isinstance(event, Mapping) or event.get("type") != "TOKEN":
-            raise BadEvent("event is not a TOKEN authorizer event")
+        kind = event.get("type") if isinstance(event, Mapping) else None
+        if kind not in ("TOKEN", "REQUEST"):
+            raise BadEvent("event is neither a TOKEN nor a REQUEST authorizer event")
         method_arn = parse_method_arn(event.get("methodArn"))
         raw_arn = str(event["methodArn"])  # parsed above: a string
         record.method, record.path = method_arn.method, method_arn.path
         record.stage = method_arn.api.stage
-        token = parse_bearer(event.get("authorizationToken"))
+        route: RequestRoute | None = None
+        if kind == "TOKEN":
+            header = event.get("authorizationToken")
+        else:
+            route = read_request_route(event, method_arn)
+            header = authorization_value(event)
+        token = parse_bearer(header)
         remembered = self.verify(token, record)
         verified = remembered.verified
-        answer = remembered.answer(raw_arn)
+        answer_key = (raw_arn, _route_key(route))
+        answer = remembered.answer(answer_key)
         if answer is None:
-            answer = self._answer(remembered, method_arn, record)
-            remembered.remember_answer(raw_arn, answer)
+            answer = self._answer(remembered, method_arn, route, record)
+            remembered.remember_answer(answer_key, answer)
         else:
             record.policy_cached = True
-        claims, route = verified.claims, answer.route
+        claims, decision = verified.claims, answer.route
         record.principal, record.client_id = claims.subject, claims.client_id
         record.issuer = claims.issuer
-        record.rule_ids = route.matched_ids
-        record.missing_scopes = route.missing_scopes
-        record.outcome = Outcome.ALLOW if route.allowed else Outcome.DENY
-        record.reason = route.reason
+        record.rule_ids = decision.matched_ids
+        record.missing_scopes = decision.missing_scopes
+        record.outcome = Outcome.ALLOW if decision.allowed else Outcome.DENY
+        record.reason = decision.reason
         if self.shadow is not None:
             self._decide_in_shadow(self.shadow, method_arn.method, method_arn.path, verified.caller, record)
         return {
@@ -190,25 +210,41 @@ class Engine:
             "context": dict(verified.context),
         }
 
-    def _answer(self, remembered: RememberedToken, method_arn: MethodArn, record: DecisionRecord) -> RouteAnswer:
-        """Decide ``method_arn`` for a verified token, with the token's policy for this API stage."""
+    def _answer(
+        self, remembered: RememberedToken, method_arn: MethodArn, route: RequestRoute | None, record: DecisionRecord
+    ) -> RouteAnswer:
+        """Decide ``method_arn`` for a verified token, with the token's policy for this API stage
+        (a TOKEN event) or for this route (a REQUEST event)."""
         caller = remembered.verified.caller
-        route = self.rules.decide(method_arn.method, method_arn.path, caller)
-        prefix = method_arn.api.prefix
-        document = remembered.document(prefix)
+        decision = self.rules.decide(method_arn.method, method_arn.path, caller)
+        document_key = (method_arn.api.prefix, _route_key(route))
+        document = remembered.document(document_key)
         if document is None:
-            document = self._policy(caller, method_arn, record)
-            remembered.remember_document(prefix, document)
+            document = self._policy(caller, method_arn, route, record)
+            remembered.remember_document(document_key, document)
         else:
             record.policy_cached = True
-        return RouteAnswer(route, document)
+        return RouteAnswer(decision, document)
 
-    def _policy(self, caller: Caller, method_arn: MethodArn, record: DecisionRecord) -> FrozenJson:
-        """The policy for ``caller`` on this API stage, built once per relevant caller (the memo)."""
-        memo_key = (self.rules.relevant(caller), method_arn.api.prefix)
+    def _policy(
+        self, caller: Caller, method_arn: MethodArn, route: RequestRoute | None, record: DecisionRecord
+    ) -> FrozenJson:
+        """The policy for ``caller`` on this API stage (or route), built once per relevant caller
+        (the memo)."""
+        relevant = self.rules.relevant(caller)
+        memo_key = (relevant, method_arn.api.prefix, _route_key(route))
         document = self.policies.get(memo_key)
         record.policy_cached = document is not None
         if document is None:
-            document = freeze_json(build_policy_document(self.rules, memo_key[0], method_arn.api))
+            if route is None:
+                built = build_policy_document(self.rules, relevant, method_arn.api)
+            else:
+                built = build_route_policy_document(self.rules, relevant, method_arn.api, route.method, route.resource)
+            document = freeze_json(built)
             self.policies.put(memo_key, document)
         return document
+
+
+def _route_key(route: RequestRoute | None) -> str | None:
+    """``"GET /orders/{id}"`` for a REQUEST event's route (neither part holds a space), else None."""
+    return None if route is None else f"{route.method} {route.resource.text}"

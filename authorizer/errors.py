@@ -205,7 +205,7 @@ class BadMethodArn(AuthorizerFault):
 
 
 class BadEvent(AuthorizerFault):
-    """The event is not a TOKEN authorizer event (a deployment mistake)."""
+    """The event is not an authorizer event scopegate answers, or disagrees with itself (500)."""
 
     reason = Reason.BAD_EVENT
 

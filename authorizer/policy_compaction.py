@@ -31,6 +31,11 @@ rule set costs a bounded time once per scope set and API stage (the engine memoi
 
 The order of removal is fixed (longest resource first, then by text), so the same inputs give
 the same output, whatever the order they came in.
+
+``within`` restricts all of this to the strings of one pattern ``W`` (per-route mode,
+:mod:`authorizer.route_policy`: the paths of one route): every question then asks only about
+strings of ``W``, and the proofs above hold with every set intersected with ``W``, so
+``((∪A) \\ (∪D)) ∩ W`` is what is kept equal. Outside ``W`` the result may decide otherwise.
 """
 
 from __future__ import annotations
@@ -39,7 +44,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from authorizer.glob_index import index_globs, reach
-from authorizer.glob_language import MAX_STATES, Outcome, find_string
+from authorizer.glob_language import MAX_STATES, Outcome, Pattern, find_string, matches
 from authorizer.glob_pattern import compile_glob
 
 __all__ = ["BUDGET_PAIRS", "BUDGET_WORK", "Compacted", "compact"]
@@ -69,8 +74,9 @@ class Compacted:
 class _Universe:
     """The globs of one policy, with overlap answers and what is left of the budget."""
 
-    def __init__(self, globs: frozenset[str], budget_pairs: int, budget_work: int) -> None:
+    def __init__(self, globs: frozenset[str], budget_pairs: int, budget_work: int, within: Pattern | None) -> None:
         self.index = index_globs(globs)
+        self.within = within
         self.pairs_left, self.work_left = budget_pairs, budget_work
         self.pairs = self.work = self.unknown = 0
         self._overlaps: dict[tuple[str, str], bool] = {}
@@ -82,14 +88,18 @@ class _Universe:
 
     def search(self, all_of: Sequence[str], any_of: Sequence[str] = (), none_of: Sequence[str] = ()) -> Outcome:
         """The exact answer, or UNKNOWN when the search's bound or the budget is hit."""
-        size = len(all_of) + len(any_of) + len(none_of)
+        size = len(all_of) + len(any_of) + len(none_of) + (self.within is not None)
         for glob in [*all_of, *any_of][:QUICK_TRIES]:  # the usual answer, checked directly
             self.work_left -= size
             self.work += size
-            if _is_witness(_shortest_string(glob), all_of, any_of, none_of):
+            candidate = _shortest_string(glob)
+            if (self.within is None or matches(self.within, candidate)) and _is_witness(
+                candidate, all_of, any_of, none_of
+            ):
                 return Outcome.FOUND
+        patterns: list[Pattern] = [*all_of, *([self.within] if self.within is not None else [])]
         bound = min(MAX_STATES, max(self.work_left, 0) // size + 1)
-        found = find_string(all_of, any_of, none_of, max_states=bound)
+        found = find_string(patterns, any_of, none_of, max_states=bound)
         self.work_left -= found.states * size
         self.work += found.states * size
         self.unknown += found.outcome is Outcome.UNKNOWN
@@ -152,17 +162,19 @@ def compact(
     *,
     budget_pairs: int = BUDGET_PAIRS,
     budget_work: int = BUDGET_WORK,
+    within: Pattern | None = None,
 ) -> Compacted:
     """The Allow and Deny globs left once every provably redundant one is dropped.
 
     ``(∪allow) \\ (∪deny)`` is the same set of strings before and after (see the module's proof),
-    whatever the budget: a smaller budget only keeps more.
+    whatever the budget: a smaller budget only keeps more. With ``within``, the same set of its
+    strings.
 
     >>> kept = compact(["GET/*", "GET/orders/*"], ["GET/admin/*", "POST/x"])
     >>> kept.allow, kept.deny
     (['GET/*'], ['GET/admin/*'])
     """
-    universe = _Universe(frozenset(allow) | frozenset(deny), budget_pairs, budget_work)
+    universe = _Universe(frozenset(allow) | frozenset(deny), budget_pairs, budget_work, within)
     denied = set(deny)
     kept_allow = set(allow) - denied  # an Allow that is also a Deny: all of it is denied anyway
 
@@ -174,7 +186,8 @@ def compact(
         blockers = [other for other in universe.neighbours(glob) if other in kept_allow or other in denied]
         if universe.spent:
             return result(denied)
-        if blockers and universe.search([glob], none_of=blockers) is Outcome.NONE:
+        # no blocker: dropped only when it has no string at all (possible only within a pattern)
+        if (blockers or within is not None) and universe.search([glob], none_of=blockers) is Outcome.NONE:
             kept_allow.discard(glob)
     touched: set[str] = set()  # the Denies that share a string with a kept Allow: only these matter
     for glob in sorted(kept_allow):

@@ -5,7 +5,8 @@ Two parts, so that what may change is plain to see:
 * :class:`VerifiedToken` is frozen all the way down: the claims, the key that verified them, the
   caller (its scopes and who it is) and the authorizer context (a read-only mapping).
 * :class:`RememberedToken` is mutable on purpose: it holds one ``VerifiedToken`` and gathers, as
-  calls arrive, the token's answer on each methodArn and its policy per API stage. Both maps are
+  calls arrive, the token's answer on each methodArn and its policy per API stage (per route, for
+  REQUEST events). Both maps are
   bounded here, and what they hold is frozen (:class:`RouteAnswer`, frozen policy documents).
 
 Memory (README "Configuration", ``VERIFIED_TOKEN_CACHE_SIZE``): a remembered token costs about
@@ -28,6 +29,10 @@ from authorizer.tokens import Claims
 
 MAX_ROUTES_PER_TOKEN = 8
 MAX_REMEMBERED_ARN_CHARS = 256
+
+# A route key is "<VERB> <resource path>" for a REQUEST event's route, None for a TOKEN event.
+AnswerKey = tuple[str, str | None]  # (methodArn, route key): the answer to one call
+DocumentKey = tuple[str, str | None]  # (API stage prefix, route key): the policy it carries
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,26 +58,28 @@ class RememberedToken:
     """A verified token and the answers it has been given so far (mutable, bounded)."""
 
     verified: VerifiedToken
-    _answers: dict[str, RouteAnswer] = field(default_factory=dict)  # by methodArn
-    _documents: dict[str, FrozenJson] = field(default_factory=dict)  # by API stage prefix
+    _answers: dict[AnswerKey, RouteAnswer] = field(default_factory=dict)
+    _documents: dict[DocumentKey, FrozenJson] = field(default_factory=dict)
 
-    def answer(self, method_arn: str) -> RouteAnswer | None:
-        return self._answers.get(method_arn)
+    def answer(self, key: AnswerKey) -> RouteAnswer | None:
+        return self._answers.get(key)
 
-    def remember_answer(self, method_arn: str, answer: RouteAnswer) -> None:
+    def remember_answer(self, key: AnswerKey, answer: RouteAnswer) -> None:
         """Keep ``answer`` unless the token holds its share already or the methodArn is long."""
-        if len(self._answers) < MAX_ROUTES_PER_TOKEN and len(method_arn) <= MAX_REMEMBERED_ARN_CHARS:
-            self._answers[method_arn] = answer
+        method_arn, route = key
+        long = len(method_arn) + len(route or "") > MAX_REMEMBERED_ARN_CHARS
+        if len(self._answers) < MAX_ROUTES_PER_TOKEN and not long:
+            self._answers[key] = answer
 
-    def document(self, api_prefix: str) -> FrozenJson | None:
-        return self._documents.get(api_prefix)
+    def document(self, key: DocumentKey) -> FrozenJson | None:
+        return self._documents.get(key)
 
-    def remember_document(self, api_prefix: str, document: FrozenJson) -> None:
-        """Keep the token's policy for one API stage, for at most MAX_ROUTES_PER_TOKEN stages."""
+    def remember_document(self, key: DocumentKey, document: FrozenJson) -> None:
+        """Keep the token's policy for one API stage (or route), for at most MAX_ROUTES_PER_TOKEN."""
         if len(self._documents) < MAX_ROUTES_PER_TOKEN:
-            self._documents[api_prefix] = document
+            self._documents[key] = document
 
     @property
-    def answers(self) -> Mapping[str, RouteAnswer]:
-        """The remembered answers by methodArn (a read-only view)."""
+    def answers(self) -> Mapping[AnswerKey, RouteAnswer]:
+        """The remembered answers by methodArn and route (a read-only view)."""
         return MappingProxyType(self._answers)

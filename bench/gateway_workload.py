@@ -16,6 +16,10 @@ answer is checked against the rules' own decision (``RuleSet.decide``) for that 
 200 when the rules allow, 403 when they deny; any other status, or the other one, is a wrong
 decision. Authorizer invocations are the gateway's own count.
 
+In per-route mode (the template's ``AuthorizerMode=REQUEST``) the gateway caches a policy per
+token, method and resource path instead of per token, so the same calls invoke the authorizer
+more often; the run in that mode reports how often, and its wrong decisions (which must be 0).
+
 ``make bench`` runs it with the other figures; ``python -m bench.gateway_workload [REQUESTS]`` runs
 it alone.
 """
@@ -113,6 +117,11 @@ class WorkloadResult:
     invocations: int
     wrong_decisions: int
     seconds: float  # wall time of sending every request (the workers already warm)
+    mode: str = "TOKEN"  # the template's AuthorizerMode: TOKEN, or REQUEST (per-route mode)
+
+    @property
+    def label(self) -> str:
+        return f"ReauthorizeEvery {self.reauthorize_every}" + (", per-route" if self.mode == "REQUEST" else "")
 
     @property
     def invoked_percent(self) -> float:
@@ -233,8 +242,10 @@ def run_workload(
     requests: int,
     reauthorize_every: tuple[int, ...] = (300, 0),
     oracle_rules: str = WORKLOAD_RULES,
+    per_route: tuple[int, ...] = (300,),
 ) -> list[WorkloadResult]:
-    """One gateway per ``reauthorize_every``, the same calls through each.
+    """One gateway per ``reauthorize_every`` (TOKEN mode) and per ``per_route`` (REQUEST mode),
+    the same calls through each.
 
     The authorizer decides with ``WORKLOAD_RULES``; answers are checked against ``oracle_rules``
     (the same rules, except where a test shows that a difference is counted).
@@ -252,16 +263,17 @@ def run_workload(
     with tempfile.TemporaryDirectory() as folder:
         rules_file = Path(folder) / "rules.yaml"
         rules_file.write_text(WORKLOAD_RULES, encoding="utf-8")
-        for ttl in reauthorize_every:
-            template = Path(folder) / f"template-{ttl}.yaml"
+        runs = [(ttl, "TOKEN") for ttl in reauthorize_every] + [(ttl, "REQUEST") for ttl in per_route]
+        for ttl, mode in runs:
+            template = Path(folder) / f"template-{ttl}-{mode}.yaml"
             template.write_text(workload_template(rules_file, ttl), encoding="utf-8")
-            with stderr_to_devnull(), running_gateway(template, overrides) as gateway:
+            with stderr_to_devnull(), running_gateway(template, {**overrides, "AuthorizerMode": mode}) as gateway:
                 clients = _Clients(gateway, tokens, oracle, granted)
                 try:
                     invocations, wrong, seconds = _run_once(gateway, calls, clients, warm_up)
                 finally:
                     clients.close()
-            results.append(WorkloadResult(ttl, len(calls), invocations, wrong, seconds))
+            results.append(WorkloadResult(ttl, len(calls), invocations, wrong, seconds, mode))
     return results
 
 
@@ -271,7 +283,7 @@ def main(argv: list[str] | None = None) -> int:
     requests = int(args[0]) if args else 20_000
     with running_world() as world:
         for r in run_workload(world, requests):
-            print(f"ReauthorizeEvery {r.reauthorize_every}: {r.invocations:,} invocations of {r.requests:,} "
+            print(f"{r.label}: {r.invocations:,} invocations of {r.requests:,} "
                   f"requests ({r.invoked_percent:.2f}%), {r.wrong_decisions} wrong, "
                   f"{r.requests_per_second:,.0f} requests/s")
     return 0

@@ -27,7 +27,7 @@ from scopegate_tools.sam_template import SamApplication, TemplateError, load_tem
 from local.dynamodb import LocalDynamoDB, point_functions_at, template_tables
 from local.gateway.events import LOCAL_REGION
 from local.gateway.functions import FunctionPool
-from local.gateway.gateway import Gateway
+from local.gateway.gateway import Gateway, check_identity_sources
 from local.gateway.server import GatewayServer
 from local.issuer.directory import DirectoryError, load_directory
 from local.issuer.discovery import JWKS_PATH
@@ -121,7 +121,9 @@ class Stack:
             "JwksUri": self.issuer_url.rstrip("/") + JWKS_PATH,
             **(self.config.parameter_overrides or {}),
         }
-        return load_template(self.config.template, overrides)
+        app = load_template(self.config.template, overrides)
+        check_identity_sources(app)
+        return app
 
     def _new_gateway(self, app: SamApplication) -> Gateway:
         if self.dynamodb is not None:

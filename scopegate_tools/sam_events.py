@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
+from authorizer.resource_path import ResourcePath, ResourcePathProblem, parse_resource_path
+
 IMPLICIT_API = "ServerlessRestApi"  # the API SAM creates for Api events without RestApiId
 SERVERLESS_API = "AWS::Serverless::Api"
 
@@ -37,6 +39,11 @@ class RouteSpec:
     def text(self) -> str:
         return f"{self.method} {self.path}"
 
+    @property
+    def resource(self) -> ResourcePath:
+        """The path, parsed (:func:`read_events` records only paths that parse)."""
+        return parse_resource_path(self.path)
+
 
 class Unread(Enum):
     """What the reader could not read in an event that creates API routes."""
@@ -45,6 +52,7 @@ class Unread(Enum):
     REST_API_ID = "RestApiId"
     AUTH = "Auth"
     ROUTE = "Path and Method"
+    RESOURCE_PATH = "Path"  # a string, but not a resource path API Gateway accepts
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +101,8 @@ def read_events(
         elif not (isinstance(method, str) and method and isinstance(path, str) and path):
             found = f"Path: {_describe(path)}, Method: {_describe(method)}"
             unread.append(UnreadEvent(function, name, Unread.ROUTE, found, line))
+        elif (problem := _resource_path_problem(path)) is not None:
+            unread.append(UnreadEvent(function, name, Unread.RESOURCE_PATH, problem, line))
         else:
             authorizer = None if requested == "NONE" else requested or default_authorizers.get(api)
             routes.append(
@@ -108,6 +118,14 @@ def read_events(
                 )
             )
     return routes, unread
+
+
+def _resource_path_problem(path: str) -> str | None:
+    try:
+        parse_resource_path(path)
+    except ResourcePathProblem as problem:
+        return str(problem)
+    return None
 
 
 def _api_of(rest_api_id: Any, resources: Mapping[str, Any]) -> tuple[str | None, str]:

@@ -7,7 +7,9 @@ loader (a real CloudFormation parser: intrinsic tags such as ``!Ref``,
 authorizer's artifact does not need it.
 
 Only what SAM itself would produce is modelled: ``AWS::Serverless::Api``
-resources with ``Auth`` (``DefaultAuthorizer``, TOKEN ``Authorizers``), their
+resources with ``Auth`` (``DefaultAuthorizer``, Lambda TOKEN and REQUEST ``Authorizers``, their
+``FunctionPayloadType`` resolved with the parameter values, as SAM resolves ``Ref`` inside
+``Auth``), their
 ``GatewayResponses``, ``AWS::Serverless::Function`` resources with ``Globals``
 merged, and their ``Api`` events (:mod:`scopegate_tools.sam_events`). What else could
 create an HTTP route is recorded, not modelled, so that ``check`` can refuse it
@@ -35,7 +37,7 @@ __all__ = [
     "RouteSpec",
     "SamApplication",
     "TemplateError",
-    "TokenAuthorizerSpec",
+    "LambdaAuthorizerSpec",
     "UnreadEvent",
     "evaluate_conditions",
     "load_template",
@@ -55,13 +57,27 @@ class TemplateError(ValueError):
     """template.yaml cannot be read; the message names the file and line."""
 
 
+# Identity keys of a REQUEST authorizer and the prefix SAM gives each in API Gateway's identitySource
+IDENTITY_SOURCE_PREFIXES = (
+    ("Headers", "method.request.header."),
+    ("QueryStrings", "method.request.querystring."),
+    ("StageVariables", "stageVariables."),
+    ("Context", "context."),
+)
+
+
 @dataclass(frozen=True, slots=True)
-class TokenAuthorizerSpec:
+class LambdaAuthorizerSpec:
+    """A Lambda authorizer of an API: TOKEN (the token header) or REQUEST (its identity sources)."""
+
     name: str
     function: str  # logical id of the authorizer function
-    header: str
-    validation_expression: str | None
+    payload_type: str  # "TOKEN" or "REQUEST"
+    header: str  # TOKEN: the header holding the token
+    validation_expression: str | None  # TOKEN only (API Gateway ignores it for REQUEST)
     reauthorize_every: int
+    identity_sources: tuple[str, ...] = ()  # REQUEST: as in identitySource, in SAM's order
+    line: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +85,7 @@ class ApiSpec:
     logical_id: str
     stage: str
     default_authorizer: str | None
-    authorizers: Mapping[str, TokenAuthorizerSpec]
+    authorizers: Mapping[str, LambdaAuthorizerSpec]
     gateway_responses: Mapping[str, Any]
     definition: str | None = None  # "DefinitionBody" or "DefinitionUri" when it has one (unread routes)
     line: int = 0
@@ -173,6 +189,54 @@ def _logical_id(value: Any) -> str | None:
     return None
 
 
+def _lambda_authorizer(
+    name: str, spec: Any, source: str, parameters: Mapping[str, str], conditions: Mapping[str, bool]
+) -> LambdaAuthorizerSpec | None:
+    """The Lambda authorizer ``spec`` describes, None for another kind (Cognito, IAM)."""
+    if not isinstance(spec, Mapping) or "FunctionArn" not in spec:
+        return None
+    payload_type = resolve(spec.get("FunctionPayloadType", "TOKEN"), parameters, conditions)
+    if payload_type not in ("TOKEN", "REQUEST"):
+        raise TemplateError(
+            f"{source}:{line_of(spec)}: FunctionPayloadType of {name} is {payload_type!r}, not TOKEN or REQUEST"
+        )
+    identity = resolve(spec.get("Identity") or {}, parameters, conditions)
+    ttl = identity.get("ReauthorizeEvery", 300)
+    try:
+        ttl_seconds = int(ttl)
+    except (TypeError, ValueError):
+        raise TemplateError(f"{source}:{line_of(spec)}: ReauthorizeEvery of {name} is not a number") from None
+    sources: list[str] = []
+    if payload_type == "REQUEST":
+        for key, prefix in IDENTITY_SOURCE_PREFIXES:
+            values = identity.get(key) or []
+            if not isinstance(values, list) or not all(isinstance(value, str) for value in values):
+                raise TemplateError(f"{source}:{line_of(spec)}: Identity.{key} of {name} is not a list of names")
+            sources += [prefix + value for value in values]
+    expression = identity.get("ValidationExpression")
+    return LambdaAuthorizerSpec(
+        name=name,
+        function=_logical_id(spec["FunctionArn"]) or "",
+        payload_type=payload_type,
+        header=str(identity.get("Header", "Authorization")),
+        validation_expression=None if expression is None or payload_type != "TOKEN" else str(expression),
+        reauthorize_every=ttl_seconds,
+        identity_sources=tuple(sources),
+        line=line_of(spec),
+    )
+
+
+def _check_allowed_values(specs: Mapping[str, Any], values: Mapping[str, str], source: str) -> None:
+    """A value outside a parameter's AllowedValues is refused, as CloudFormation refuses it."""
+    for name, spec in specs.items():
+        allowed = spec.get("AllowedValues") if isinstance(spec, Mapping) else None
+        if isinstance(allowed, list) and values.get(name) not in [str(value) for value in allowed]:
+            raise TemplateError(
+                f"{source}:{line_of(spec)}: parameter {name} is {values.get(name)!r}, not one of "
+                f"{', '.join(str(value) for value in allowed)}"
+            )
+
+
 def _parse(text: str, source: str) -> Any:
     from cfnlint.decode.cfn_yaml import loads  # lazy: tools only
 
@@ -198,6 +262,7 @@ def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> Sam
         name: str(spec.get("Default", "")) for name, spec in (template.get("Parameters") or {}).items()
     }
     parameters.update(overrides or {})
+    _check_allowed_values(template.get("Parameters") or {}, parameters, source)
     conditions = evaluate_conditions(template.get("Conditions") or {}, parameters)
     globals_function = (template.get("Globals") or {}).get("Function") or {}
     globals_api = (template.get("Globals") or {}).get("Api") or {}
@@ -209,29 +274,11 @@ def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> Sam
             continue
         props = resource.get("Properties") or {}
         auth = props.get("Auth") or {}
-        authorizers: dict[str, TokenAuthorizerSpec] = {}
+        authorizers: dict[str, LambdaAuthorizerSpec] = {}
         for name, spec in (auth.get("Authorizers") or {}).items():
-            if spec.get("FunctionPayloadType", "TOKEN") != "TOKEN" or "FunctionArn" not in spec:
-                continue
-            identity = spec.get("Identity") or {}
-            ttl = resolve(identity.get("ReauthorizeEvery", 300), parameters, conditions)
-            try:
-                ttl_seconds = int(ttl)
-            except (TypeError, ValueError):
-                raise TemplateError(
-                    f"{source}:{line_of(spec)}: ReauthorizeEvery of {name} is not a number"
-                ) from None
-            authorizers[name] = TokenAuthorizerSpec(
-                name=name,
-                function=_logical_id(spec["FunctionArn"]) or "",
-                header=str(identity.get("Header", "Authorization")),
-                validation_expression=(
-                    None
-                    if identity.get("ValidationExpression") is None
-                    else str(resolve(identity["ValidationExpression"], parameters))
-                ),
-                reauthorize_every=ttl_seconds,
-            )
+            found = _lambda_authorizer(name, spec, source, parameters, conditions)
+            if found is not None:
+                authorizers[name] = found
         default = auth.get("DefaultAuthorizer")
         apis[logical_id] = ApiSpec(
             logical_id=logical_id,

@@ -23,7 +23,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # Choose with HYPOTHESIS_PROFILE=thorough or pytest's --hypothesis-profile=thorough.
 settings.register_profile("ci", max_examples=150, deadline=None, print_blob=True)
 settings.register_profile(
-    "thorough", max_examples=5000, deadline=None, print_blob=True,
+    "thorough", max_examples=10000, deadline=None, print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

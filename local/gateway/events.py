@@ -2,6 +2,9 @@
 
 * the TOKEN authorizer event ``{type, authorizationToken, methodArn}``, where methodArn holds the
   actual request path (path parameters substituted) after the upper-case verb;
+* the REQUEST authorizer event: the same methodArn, and the request as the proxy event carries it
+  (``resource``, ``path``, ``httpMethod``, both header and query maps, ``pathParameters``,
+  ``stageVariables``, ``requestContext`` without ``authorizer``), without the body;
 * the Lambda proxy (payload 1.0) event, with ``requestContext.authorizer``;
 * :func:`read_proxy_response`: ``statusCode``/``headers``/``multiValueHeaders``/``body``/
   ``isBase64Encoded`` back to HTTP; anything else is :class:`BadProxyResponse` (502).
@@ -45,6 +48,16 @@ def method_arn(api_id: str, stage: str, method: str, path: str) -> str:
 
 def token_event(token: str, arn: str) -> dict[str, Any]:
     return {"type": "TOKEN", "authorizationToken": token, "methodArn": arn}
+
+
+def request_event(
+    request: IncomingRequest, resource: str, path_parameters: Mapping[str, str], api_id: str, arn: str
+) -> dict[str, Any]:
+    event = proxy_event(request, resource, path_parameters, api_id, None)
+    for key in ("body", "isBase64Encoded"):
+        del event[key]
+    del event["requestContext"]["authorizer"]
+    return {"type": "REQUEST", "methodArn": arn, **event}
 
 
 def _single_and_multi(pairs: Sequence[tuple[str, str]]) -> tuple[dict[str, str] | None, dict[str, list[str]] | None]:

@@ -1,9 +1,15 @@
 """The gateway: one request in, API Gateway's answer out (HTTP lives in :mod:`local.gateway.server`).
 
 Order of work, as API Gateway REST does it: stage -> route (else 403 Missing Authentication
-Token) -> TOKEN authorizer (header and ValidationExpression, result cache, invocation, policy
-evaluated by :func:`scopegate_tools.iam.evaluate_policy` against this request's methodArn) -> Lambda
-proxy integration. Every request gets one access log line without the token.
+Token) -> Lambda authorizer -> Lambda proxy integration. Every request gets one access log line
+without the token.
+
+The authorizer step, for a TOKEN authorizer: the token header and its ValidationExpression, the
+result cache keyed by the token, the invocation with a TOKEN event. For a REQUEST authorizer: its
+identity sources (headers, query strings, ``context.httpMethod``, ``context.resourcePath``; with
+caching on, a missing or empty one is 401 without invoking), the result cache keyed by their
+values, the invocation with a REQUEST event. Either way the (possibly cached) policy is evaluated
+by :func:`scopegate_tools.iam.evaluate_policy` against this request's methodArn.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scopegate_tools.iam import Verdict
-from scopegate_tools.sam_template import ApiSpec, SamApplication, TokenAuthorizerSpec
+from scopegate_tools.sam_template import ApiSpec, LambdaAuthorizerSpec, SamApplication, TemplateError
 from local.gateway import gateway_response as gr
 from local.gateway.authorizer_result import (
     AuthorizerOutput,
@@ -33,11 +39,12 @@ from local.gateway.events import (
     method_arn,
     proxy_event,
     read_proxy_response,
+    request_event,
     token_event,
 )
 from local.gateway.functions import FunctionPool, InvocationTimeout
 from local.gateway.result_cache import ResultCache
-from local.gateway.routing import match_route
+from local.gateway.routing import RouteMatch, match_route
 
 access_log = logging.getLogger("local.gateway.access")
 
@@ -62,6 +69,41 @@ class _Authorized:
     latency_ms: int
 
 
+HEADER_SOURCE, QUERY_SOURCE = "method.request.header.", "method.request.querystring."
+CONTEXT_SOURCES = ("context.httpMethod", "context.resourcePath")
+
+
+def check_identity_sources(app: SamApplication) -> None:
+    """Refuse a REQUEST authorizer whose identity sources this gateway cannot read (TemplateError)."""
+    for api in app.apis.values():
+        for spec in api.authorizers.values():
+            for source in spec.identity_sources:
+                known = source.startswith((HEADER_SOURCE, QUERY_SOURCE)) or source in CONTEXT_SOURCES
+                if not known or source in (HEADER_SOURCE, QUERY_SOURCE):
+                    raise TemplateError(
+                        f"{app.source}:{spec.line}: identity source {source!r} of {spec.name} is not one the "
+                        f"local gateway reads ({HEADER_SOURCE}<name>, {QUERY_SOURCE}<name>, "
+                        f"{', '.join(CONTEXT_SOURCES)})"
+                    )
+
+
+def _identity_values(spec: LambdaAuthorizerSpec, request: IncomingRequest, route: RouteMatch) -> tuple[str, ...]:
+    """The values of a REQUEST authorizer's identity sources ("" for a missing one): the cache key."""
+    values = []
+    for source in spec.identity_sources:
+        if source.startswith(HEADER_SOURCE):
+            name = source.removeprefix(HEADER_SOURCE).lower()
+            values.append(next((v for k, v in reversed(request.headers) if k.lower() == name), ""))
+        elif source.startswith(QUERY_SOURCE):
+            name = source.removeprefix(QUERY_SOURCE)
+            values.append(next((v for k, v in reversed(request.query) if k == name), ""))
+        elif source == "context.httpMethod":
+            values.append(request.method)
+        else:  # context.resourcePath (check_identity_sources allows nothing else)
+            values.append(route.route.path)
+    return tuple(values)
+
+
 class Gateway:
     def __init__(
         self,
@@ -69,6 +111,7 @@ class Gateway:
         functions: FunctionPool,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        check_identity_sources(app)
         self.app = app
         self.functions = functions
         self.cache = ResultCache(clock)
@@ -104,7 +147,7 @@ class Gateway:
             spec = api.authorizers.get(route.authorizer)
             if spec is None:  # the template names an authorizer this emulator does not know
                 return self._gateway(gr.AUTHORIZER_CONFIGURATION_ERROR, api.gateway_responses, request, "error")
-            authorized = self._authorize(api, spec, api_id, request)
+            authorized = self._authorize(api, spec, api_id, request, found)
             if isinstance(authorized, Answer):
                 return authorized
         context = None
@@ -124,19 +167,27 @@ class Gateway:
         headers = response.headers + (("x-amzn-RequestId", request.request_id),)
         return Answer(response.status, headers, response.body, authorized.decision)
 
-    # -- the TOKEN authorizer ------------------------------------------------------------------
+    # -- the Lambda authorizer ------------------------------------------------------------------
     def _authorize(
-        self, api: ApiSpec, spec: TokenAuthorizerSpec, api_id: str, request: IncomingRequest
+        self, api: ApiSpec, spec: LambdaAuthorizerSpec, api_id: str, request: IncomingRequest, route: RouteMatch
     ) -> _Authorized | Answer:
         responses = api.gateway_responses
-        wanted = spec.header.lower()
-        token = next((v for k, v in request.headers if k.lower() == wanted), "")
-        if not token or (
-            spec.validation_expression and not re.fullmatch(spec.validation_expression, token)
-        ):
-            return self._gateway(gr.UNAUTHORIZED, responses, request, "unauthorized(not invoked)")
         arn = method_arn(api_id, request.stage, request.method, request.path)
-        key = (api_id, request.stage, spec.name, token)
+        if spec.payload_type == "TOKEN":
+            wanted = spec.header.lower()
+            token = next((v for k, v in request.headers if k.lower() == wanted), "")
+            if not token or (
+                spec.validation_expression and not re.fullmatch(spec.validation_expression, token)
+            ):
+                return self._gateway(gr.UNAUTHORIZED, responses, request, "unauthorized(not invoked)")
+            identity: tuple[str, ...] = (token,)
+            event = token_event(token, arn)
+        else:
+            identity = _identity_values(spec, request, route)
+            if spec.reauthorize_every > 0 and not all(identity):  # caching on: every source is needed
+                return self._gateway(gr.UNAUTHORIZED, responses, request, "unauthorized(not invoked)")
+            event = request_event(request, route.route.path, route.path_parameters, api_id, arn)
+        key = (api_id, request.stage, spec.name, identity)
         output = self.cache.get(key)
         decision_source = "cached"
         latency_ms = 0
@@ -144,7 +195,7 @@ class Gateway:
             decision_source = "invoked"
             started = time.perf_counter()
             try:
-                invocation = self.functions.invoke(spec.function, token_event(token, arn), request.request_id)
+                invocation = self.functions.invoke(spec.function, event, request.request_id)
             except InvocationTimeout:
                 return self._gateway(gr.AUTHORIZER_FAILURE, responses, request, "error(timeout)")
             latency_ms = int((time.perf_counter() - started) * 1000)

@@ -1,4 +1,7 @@
-"""API Gateway's authorizer result cache: per API, stage and authorizer, keyed by the token.
+"""API Gateway's authorizer result cache: per API, stage and authorizer, keyed by the identity.
+
+The identity is the token for a TOKEN authorizer, the values of its identity sources for a
+REQUEST authorizer (per-route mode: the token, the method and the resource path).
 
 Only a returned policy is cached (Allow or Deny alike), for ``ReauthorizeEvery`` seconds by the
 injected clock; errors and ``Unauthorized`` are not. The cached output is re-evaluated against
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 
 from local.gateway.authorizer_result import AuthorizerOutput
 
-CacheKey = tuple[str, str, str, str]  # api id, stage, authorizer name, token
+CacheKey = tuple[str, str, str, tuple[str, ...]]  # api id, stage, authorizer name, identity values
 
 
 @dataclass(frozen=True, slots=True)

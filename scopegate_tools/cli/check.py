@@ -18,9 +18,12 @@ from scopegate_tools.cli.coverage import (
     wildcard_reach,
 )
 from scopegate_tools.cli.output import plural, table
-from scopegate_tools.cli.policy_budget import PolicyBudget, measure_policy
+from scopegate_tools.cli.decision_tables import Client
+from scopegate_tools.cli.mode_advice import REQUEST, SWITCH, ModeSizes, measure_modes, modes_json, render_modes
+from scopegate_tools.cli.policy_budget import PolicyBudget
 from scopegate_tools.cli.route_audit import RouteAudit, RouteProblem
 from scopegate_tools.cli.service_declarations import ServiceDeclaration
+from scopegate_tools.cli.sources import SAM_PUBLIC_DECLARATION
 from scopegate_tools.cli.service_requirements import RecheckReport, compare_rechecks, rechecks_json, render_rechecks
 from scopegate_tools.cli.template_routes import TemplateRoute
 from scopegate_tools.cli.why import rule_label
@@ -39,9 +42,11 @@ class CheckReport:
     dead: tuple[Rule, ...]
     guards: tuple[Rule, ...]
     reach: tuple[tuple[Rule, tuple[TemplateRoute, ...]], ...]
-    budget: PolicyBudget
+    budget: PolicyBudget  # the deployed mode's
     strict: bool
     rechecks: RecheckReport = RecheckReport((), ())  # the services' scopes.toml (service_requirements)
+    public_declaration: str = SAM_PUBLIC_DECLARATION  # how the route source declares a route public
+    modes: ModeSizes | None = None  # both modes' sizes and the advice
 
     @property
     def errors(self) -> list[str]:
@@ -63,9 +68,13 @@ class CheckReport:
                 "shorten the path or use a wildcard"
             )
         elif self.budget.over_budget:
+            route = f" on {self.budget.route}" if self.budget.route else ""
+            fix = "merge rules with wildcards"
+            if not self.budget.route and self.modes is not None and self.modes.advised == REQUEST:
+                fix = f"{SWITCH}, whose every policy fits, or {fix}"
             found.append(
-                f"the policy for scopes [{' '.join(self.budget.scopes)}] is {self.budget.largest_bytes} bytes, "
-                f"over the budget of {self.budget.budget_bytes}; merge rules with wildcards"
+                f"the policy for scopes [{' '.join(self.budget.scopes)}]{route} is {self.budget.largest_bytes} "
+                f"bytes, over the budget of {self.budget.budget_bytes}; {fix}"
             )
         elif self.strict and self.budget.may_exceed:
             found.append(self._may_exceed_message())
@@ -104,9 +113,18 @@ def run_check(
     budget_bytes: int,
     strict: bool,
     services: Sequence[ServiceDeclaration] = (),
+    public_declaration: str = SAM_PUBLIC_DECLARATION,
+    per_route: bool = False,
+    clients: Sequence[Client] = (),
 ) -> CheckReport:
+    """``per_route``: the routes are behind a REQUEST authorizer, whose policies cover one route
+    each; the budget that must hold is then the per-route one. Both modes are measured, for the
+    advice and for each client of the decision tables (``clients``)."""
     views = view_routes(ruleset, routes)
+    modes = measure_modes(ruleset, routes, stage, budget_bytes, per_route_deployed=per_route, clients=clients)
+    budget = modes.deployed_budget
     return CheckReport(
+        modes=modes,
         ruleset=ruleset,
         template=template,
         views=views,
@@ -115,9 +133,10 @@ def run_check(
         dead=dead_rules(ruleset, views),
         guards=guard_rules(ruleset, views),
         reach=wildcard_reach(ruleset, views),
-        budget=measure_policy(ruleset, stage, budget_bytes),
+        budget=budget,
         strict=strict,
         rechecks=compare_rechecks(services, views),
+        public_declaration=public_declaration,
     )
 
 
@@ -150,12 +169,16 @@ def render_check(report: CheckReport) -> str:
     lines += table(["ROUTE", "REQUESTS", "REQUIREMENT", "RULES"], rows, indent=2)
     lines.append("")
     if report.public:
-        lines.append("Public routes (Auth: {Authorizer: NONE}: no token is asked, anyone can call them):")
-        lines += table(
-            ["ROUTE", "FUNCTION", "EVENT", "LINE"],
-            [[route.text, route.function, route.event, str(route.line)] for route in report.public],
-            indent=2,
-        )
+        lines.append(f"Public routes ({report.public_declaration}: no token is asked, anyone can call them):")
+        if report.public_declaration == SAM_PUBLIC_DECLARATION:
+            header, rows = ["ROUTE", "FUNCTION", "EVENT", "LINE"], [
+                [route.text, route.function, route.event, str(route.line)] for route in report.public
+            ]
+        else:  # OpenAPI and CloudFormation: the operation or method that declares it
+            header, rows = ["ROUTE", "DECLARED BY", "LINE"], [
+                [route.text, route.function, str(route.line)] for route in report.public
+            ]
+        lines += table(header, rows, indent=2)
     else:
         lines.append("Public routes: none.")
     lines += ["", "Rules:"]
@@ -194,16 +217,12 @@ def render_check(report: CheckReport) -> str:
             lines.append(f"  {rule_label(rule)} -> {', '.join(route.text for route in routes)}")
     if budget.resource_too_long:
         lines.append(
-            f"Policy size: a resource is {len(budget.longest_resource)} characters, over {MAX_RESOURCE_LENGTH}."
+            f"Policy size: a resource is {len(budget.longest_resource)} characters, over {MAX_RESOURCE_LENGTH}:"
         )
     else:
-        how = (f"every one of the {budget.scope_sets} scope sets measured" if budget.exhaustive
-               else f"the largest of {budget.scope_sets} scope sets tried; none can exceed {budget.bound_bytes} bytes")
-        lines.append(
-            f"Policy size: largest {budget.largest_bytes} bytes, {plural(budget.resources, 'resource')}, "
-            f"for scopes [{' '.join(budget.scopes)}] ({how}; budget {budget.budget_bytes} bytes); "
-            f"longest resource {len(budget.longest_resource)} of {MAX_RESOURCE_LENGTH} characters:"
-        )
+        if report.modes is not None:
+            lines += render_modes(report.modes)
+        lines.append(f"Longest resource: {len(budget.longest_resource)} of {MAX_RESOURCE_LENGTH} characters:")
     lines.append(f"  {budget.longest_resource}")
     if report.rechecks.rows:
         lines += render_rechecks(report.rechecks)
@@ -266,7 +285,10 @@ def check_json(report: CheckReport) -> dict[str, Any]:
             {"rule": rule.id, "line": rule.line, "routes": [route.text for route in routes]}
             for rule, routes in report.reach
         ],
+        "modes": modes_json(report.modes) if report.modes is not None else None,
         "policy": {
+            "per_route": bool(budget.route),
+            "route_of_largest": budget.route or None,
             "largest_bytes": budget.largest_bytes,
             "resources": budget.resources,
             "scopes_of_largest": list(budget.scopes),

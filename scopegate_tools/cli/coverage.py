@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from scopegate_tools.cli.samples import find_witness, generic_samples, sample_space
-from scopegate_tools.cli.template_routes import LITERAL, Request, TemplateRoute
+from scopegate_tools.cli.template_routes import Request, TemplateRoute
 from authorizer.rules import Rule, RuleSet
 
 
@@ -115,10 +115,7 @@ def requirement_of(rules: Iterable[Rule]) -> str:
 
 def names(rule: Rule, route: TemplateRoute) -> bool:
     """Whether ``rule`` is written for ``route`` itself (same path, parameters as ``*``)."""
-    pattern = (
-        "/" + "/".join(text if kind == LITERAL else "*" for kind, text in route.segments) if route.segments else "/"
-    )
-    return rule.route.pattern == pattern and any(m in rule.route.methods for m in route.methods)
+    return rule.route.pattern == route.resource.iam_glob and any(m in rule.route.methods for m in route.methods)
 
 
 def unmatched_rules(ruleset: RuleSet, views: Iterable[RouteView]) -> tuple[Rule, ...]:

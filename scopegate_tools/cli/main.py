@@ -36,7 +36,13 @@ from scopegate_tools.cli.matrix_command import (
 from scopegate_tools.cli.output import to_json
 from scopegate_tools.cli.policy_budget import DEFAULT_BUDGET_BYTES
 from scopegate_tools.cli.service_declarations import read_service_declarations
-from scopegate_tools.cli.sources import InputError, read_clients, read_rules, read_rules_at_revision, read_template
+from scopegate_tools.cli.route_source_options import (
+    RouteSourceUsageError,
+    add_route_source_arguments,
+    read_route_source,
+)
+from scopegate_tools.cli.decision_tables import Client
+from scopegate_tools.cli.sources import InputError, read_clients, read_rules, read_rules_at_revision
 from scopegate_tools.cli.table_report import render_tables, run_tables, tables_json
 
 EXIT_OK = 0
@@ -51,16 +57,15 @@ DEFAULT_TESTS = Path("policies/rules_test.yaml")
 
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--template", type=Path, default=DEFAULT_TEMPLATE, help="SAM template (default: %(default)s)"
-    )
+    add_route_source_arguments(common, template=DEFAULT_TEMPLATE)
     common.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format (default: text)"
     )
 
     parser = argparse.ArgumentParser(
         prog="python -m scopegate_tools",
-        description="Check, explain, test and diff scopegate's rules against template.yaml.",
+        description="Check, explain, test and diff scopegate's rules against an API's routes: a SAM "
+        "template (template.yaml), an OpenAPI document or a CloudFormation template.",
         epilog="exit codes: 0 all well; 1 a check or test failed (diff: decisions change); "
         "2 bad command line; 3 an input does not load",
     )
@@ -76,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
         help="largest acceptable policy in bytes (default: %(default)s)",
     )
     check.add_argument("--stage", help="stage name for policy sizes (default: the template's longest)")
+    check.add_argument(
+        "--tests", type=Path, default=DEFAULT_TESTS,
+        help="decision tables whose clients' policy sizes are reported, when the file exists (default: %(default)s)",
+    )
 
     explain = sub.add_parser(
         "explain", parents=[common], help="explain decisions for scopes, a token or a route"
@@ -114,7 +123,7 @@ def _check(args: argparse.Namespace) -> tuple[int, str]:
     if args.policy_budget_bytes <= 0:
         raise _Usage("--policy-budget-bytes must be a positive number of bytes")
     ruleset = read_rules(args.rules)
-    template = read_template(args.template)
+    template = read_route_source(args)
     report = run_check(
         ruleset,
         template.source,
@@ -123,15 +132,29 @@ def _check(args: argparse.Namespace) -> tuple[int, str]:
         stage=args.stage or template.stage,
         budget_bytes=args.policy_budget_bytes,
         strict=args.strict,
-        services=read_service_declarations(args.template),
+        services=read_service_declarations(args.template, dict(args.parameter_overrides)) if template.sam else (),
+        public_declaration=template.public_declaration,
+        per_route=template.per_route,
+        clients=_clients_for_sizes(args.tests, template),
     )
     code = EXIT_FAILED if report.errors else EXIT_OK
     return code, to_json(check_json(report)) if args.format == "json" else render_check(report)
 
 
+def _clients_for_sizes(path: Path, template: Any) -> tuple[Client, ...]:
+    """The decision tables' clients, for check's per-client policy sizes; tables that do not
+    load are `test`'s to report, so check then just shows no client."""
+    if not path.is_file():
+        return ()
+    try:
+        return read_clients(path, template)
+    except InputError:
+        return ()
+
+
 def _explain(args: argparse.Namespace) -> tuple[int, str]:
     ruleset = read_rules(args.rules)
-    template = read_template(args.template)
+    template = read_route_source(args)
     try:
         granted = (
             scopes_from_token(sys.stdin.readline() if args.token == "-" else args.token)
@@ -157,7 +180,7 @@ def _explain(args: argparse.Namespace) -> tuple[int, str]:
 
 def _test(args: argparse.Namespace) -> tuple[int, str]:
     ruleset = read_rules(args.rules)
-    template = read_template(args.template)
+    template = read_route_source(args)
     clients = read_clients(args.tests, template)
     outcomes = run_tables(ruleset, view_routes(ruleset, template.routes), clients)
     code = EXIT_OK if all(o.passed for o in outcomes) else EXIT_FAILED
@@ -176,7 +199,7 @@ def _diff(args: argparse.Namespace) -> tuple[int, str]:
         old, new = read_rules(args.files[0]), read_rules(args.files[1])
     else:
         raise _Usage("give two rules files (diff OLD NEW) or a git revision (diff --base HEAD~1)")
-    template = read_template(args.template)
+    template = read_route_source(args)
     clients = read_clients(args.tests, template)
     changes = diff_decisions(old, new, template.routes, clients)
     code = EXIT_FAILED if changes else EXIT_OK
@@ -215,7 +238,7 @@ def main(
         return int(exit_.code or 0)
     try:
         code, text = COMMANDS[args.command](args)
-    except (_Usage, MatrixUsageError) as error:
+    except (_Usage, MatrixUsageError, RouteSourceUsageError) as error:
         return _fail(args, EXIT_USAGE, "usage", str(error), out, err)
     except InputError as error:
         return _fail(args, EXIT_INPUT, "input", str(error), out, err)

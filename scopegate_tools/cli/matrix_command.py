@@ -26,7 +26,8 @@ from scopegate_tools.cli.matrix import (
 from scopegate_tools.cli.matrix_html import render_diff_html, render_html
 from scopegate_tools.cli.matrix_text import render_markdown, render_text
 from scopegate_tools.cli.output import to_json
-from scopegate_tools.cli.sources import Template, read_clients, read_rules, read_template
+from scopegate_tools.cli.route_source_options import add_route_source_arguments, read_route_source
+from scopegate_tools.cli.sources import Template, read_clients, read_rules
 from authorizer.rules import RuleSet
 
 
@@ -38,7 +39,7 @@ def add_matrix_parser(commands: Any, *, rules: Path, template: Path, tests: Path
     """Add ``matrix`` to ``commands``, what ``ArgumentParser.add_subparsers`` returned."""
     matrix = commands.add_parser("matrix", help="who may call what: clients (and scope sets) by template routes")
     matrix.add_argument("--rules", type=Path, default=rules, help="rules file (default: %(default)s)")
-    matrix.add_argument("--template", type=Path, default=template, help="SAM template (default: %(default)s)")
+    add_route_source_arguments(matrix, template=template)
     matrix.add_argument("--tests", type=Path, default=tests, help="clients, the rows (default: %(default)s)")
     matrix.add_argument(
         "--scopes",
@@ -87,7 +88,7 @@ def run_matrix(args: argparse.Namespace) -> str:
     except ScopeSetError as error:
         raise MatrixUsageError(str(error)) from None
     ruleset = read_rules(args.rules)
-    template = read_template(args.template)
+    template = read_route_source(args)
     clients = read_clients(args.tests, template)
     subjects = client_subjects(clients, str(args.tests)) + scope_rows
     matrix = _matrix_of(ruleset, (ruleset,), template, subjects, args.tests)

@@ -9,6 +9,11 @@ sharing a resource), and the figure is the largest policy found; the uncompacted
 (every resource of every rule once) bounds every token's, since compaction only removes
 resources, so :attr:`PolicyBudget.bound_bytes` holds for every scope set either way.
 
+In per-route mode (template.yaml ``AuthorizerMode: REQUEST``) each policy covers one route:
+:func:`measure_route_policies` measures :func:`build_route_policy_document` for every guarded
+route and verb, over the scope sets of the rules that may reach that route only (a per-route
+policy depends on no other rule), every subset when they name up to :data:`EXHAUSTIVE_SCOPES`.
+
 Sizes use a worst-case-length API prefix (longest partition and region, a
 10-character API id) on the template's stage, so a deployed policy is never
 larger than reported.
@@ -17,6 +22,7 @@ larger than reported.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from authorizer.caller import Caller
@@ -28,6 +34,8 @@ from authorizer.policy import (
     policy_resources,
     policy_size,
 )
+from authorizer.resource_path import ResourcePath
+from authorizer.route_policy import build_route_policy_document, reaching_rules
 from authorizer.rules import Rule, RuleSet
 
 DEFAULT_BUDGET_BYTES = 8192
@@ -50,6 +58,7 @@ class PolicyBudget:
     exhaustive: bool = True  # every scope set was measured: largest_bytes is the maximum
     scope_sets: int = 0  # how many were measured
     bound_bytes: int = 0  # no token's policy is larger (the uncompacted policy)
+    route: str = ""  # per-route mode: the route of the largest policy ("GET /orders/{id}")
 
     @property
     def over_budget(self) -> bool:
@@ -109,15 +118,20 @@ def scope_sets_to_measure(ruleset: RuleSet) -> tuple[list[frozenset[str]], bool]
     return candidate_scope_sets(ruleset), False
 
 
-def measure_policy(ruleset: RuleSet, stage: str, budget_bytes: int) -> PolicyBudget:
-    """Measure the largest policy; with a resource past 512 characters, only that is reported."""
-    api = worst_case_api(stage)
+def _longest_resource(ruleset: RuleSet, api: ApiStage) -> tuple[str, Rule]:
     longest_resource, longest_rule = "", ruleset.rules[0]
     for rule in ruleset.rules:
         for method in rule.route.methods:
             resource = api.resource(method, rule.route.pattern)
             if len(resource) > len(longest_resource):
                 longest_resource, longest_rule = resource, rule
+    return longest_resource, longest_rule
+
+
+def measure_policy(ruleset: RuleSet, stage: str, budget_bytes: int) -> PolicyBudget:
+    """Measure the largest policy; with a resource past 512 characters, only that is reported."""
+    api = worst_case_api(stage)
+    longest_resource, longest_rule = _longest_resource(ruleset, api)
     if len(longest_resource) > MAX_RESOURCE_LENGTH:
         return PolicyBudget(0, 0, (), budget_bytes, longest_resource, longest_rule)
     best: tuple[int, int, tuple[str, ...]] = (-1, 0, ())
@@ -131,3 +145,42 @@ def measure_policy(ruleset: RuleSet, stage: str, budget_bytes: int) -> PolicyBud
     bound = full_policy_bound(ruleset, api)
     return PolicyBudget(best[0], best[1], best[2], budget_bytes, longest_resource, longest_rule,
                         exhaustive, len(scope_sets), max(bound, best[0]))
+
+
+def _route_bound(reaching: list[Rule], api: ApiStage, method: str, resource: ResourcePath) -> int:
+    """Bytes no per-route policy of this route exceeds: it holds some of its reaching rules'
+    resources in an Allow and a Deny statement, or its covering globs in one."""
+    resources = [method + glob for glob in sorted({rule.route.pattern for rule in reaching})]
+    mixed = policy_size(policy_document(api, resources, [])) + len(
+        ',{"Action":"execute-api:Invoke","Effect":"Deny","Resource":[]}'
+    )
+    covering = policy_size(policy_document(api, [method + glob for glob in resource.covering_globs], []))
+    return max(mixed, covering)
+
+
+def measure_route_policies(
+    ruleset: RuleSet, routes: Sequence[tuple[str, ResourcePath]], stage: str, budget_bytes: int
+) -> PolicyBudget:
+    """The largest per-route policy over ``routes`` (verb, resource path) and every scope set."""
+    api = worst_case_api(stage)
+    longest_resource, longest_rule = _longest_resource(ruleset, api)
+    if len(longest_resource) > MAX_RESOURCE_LENGTH:
+        return PolicyBudget(0, 0, (), budget_bytes, longest_resource, longest_rule)
+    best: tuple[int, int, tuple[str, ...], str] = (-1, 0, (), "")
+    measured, exhaustive, bound = 0, True, 0
+    for method, resource in routes:
+        reaching = reaching_rules(ruleset, method, resource)
+        relevant = RuleSet(tuple(reaching), ruleset.source, ruleset.digest,
+                           frozenset().union(*(rule.scopes | rule.any_scopes for rule in reaching)))
+        scope_sets, complete = scope_sets_to_measure(relevant) if reaching else ([frozenset()], True)
+        exhaustive = exhaustive and complete
+        measured += len(scope_sets)
+        bound = max(bound, _route_bound(reaching, api, method, resource))
+        for scopes in scope_sets:
+            document = build_route_policy_document(relevant, Caller.holding(scopes), api, method, resource)
+            size = policy_size(document)
+            if size > best[0] or (size == best[0] and len(scopes) < len(best[2])):
+                count = sum(len(statement["Resource"]) for statement in document["Statement"])
+                best = (size, count, tuple(sorted(scopes)), f"{method} {resource.text}")
+    return PolicyBudget(best[0], best[1], best[2], budget_bytes, longest_resource, longest_rule,
+                        exhaustive, measured, max(bound, best[0]), best[3])

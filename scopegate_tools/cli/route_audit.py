@@ -1,8 +1,13 @@
 """Which routes of template.yaml scopegate guards, which are public, and which are errors (pure).
 
-**Scopegate's authorizer** is a Lambda TOKEN authorizer of an ``AWS::Serverless::Api`` whose
+**Scopegate's authorizer** is a Lambda authorizer of an ``AWS::Serverless::Api`` whose
 ``FunctionArn`` is ``!GetAtt F.Arn`` for a function ``F`` of the template with Handler
-``authorizer.app.lambda_handler``. An ``Api`` event's route is
+``authorizer.app.lambda_handler``, and that is either a TOKEN authorizer, or a REQUEST
+authorizer whose identity sources are exactly
+:data:`~scopegate_tools.cli.route_problem.REQUEST_IDENTITY_SOURCES` (per-route mode: its policies cover one route, which only these sources make API Gateway's cache key; a
+REQUEST authorizer cached by fewer would reuse a route's policy on other routes). The template
+is read with the parameter values given (``check --parameter-overrides``), so each
+``AuthorizerMode`` is audited as deployed. An ``Api`` event's route is
 
 - **guarded** when the authorizer it gets (the event's ``Auth.Authorizer``, else its API's
   ``DefaultAuthorizer``) is scopegate's;
@@ -20,10 +25,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scopegate_tools.cli.route_problem import AUTHORIZER_HANDLER, Problem, RouteProblem
+from scopegate_tools.cli.route_problem import AUTHORIZER_HANDLER, REQUEST_IDENTITY_SOURCES, Problem, RouteProblem
 from scopegate_tools.cli.unread_routes import unread_route_problems
 from scopegate_tools.sam_events import IMPLICIT_API, RouteSpec
-from scopegate_tools.sam_template import ApiSpec, SamApplication
+from scopegate_tools.sam_template import ApiSpec, LambdaAuthorizerSpec, SamApplication
 
 __all__ = [
     "AUTHORIZER_HANDLER",
@@ -42,12 +47,23 @@ class RouteAudit:
     problems: tuple[RouteProblem, ...]  # in template order
 
 
+def _runs_scopegate(app: SamApplication, spec: LambdaAuthorizerSpec) -> bool:
+    return spec.function in app.functions and app.functions[spec.function].handler == AUTHORIZER_HANDLER
+
+
+def _cache_fits(spec: LambdaAuthorizerSpec) -> bool:
+    """Whether API Gateway caches scopegate's policies under a key they are right for."""
+    if spec.payload_type == "TOKEN":
+        return True
+    return len(spec.identity_sources) == len(REQUEST_IDENTITY_SOURCES) and (
+        frozenset(spec.identity_sources) == REQUEST_IDENTITY_SOURCES
+    )
+
+
 def scopegate_authorizers(app: SamApplication, api: ApiSpec) -> frozenset[str]:
-    """The names of ``api``'s authorizers that run scopegate."""
+    """The names of ``api``'s authorizers that run scopegate (see the module docstring)."""
     return frozenset(
-        name
-        for name, spec in api.authorizers.items()
-        if spec.function in app.functions and app.functions[spec.function].handler == AUTHORIZER_HANDLER
+        name for name, spec in api.authorizers.items() if _runs_scopegate(app, spec) and _cache_fits(spec)
     )
 
 
@@ -80,7 +96,7 @@ def _target(guarding: list[str]) -> str:
     if guarding:
         return " or ".join(f"!Ref {api_id}" for api_id in guarding)
     return (
-        "!Ref <an AWS::Serverless::Api whose DefaultAuthorizer is a TOKEN authorizer with FunctionArn "
+        "!Ref <an AWS::Serverless::Api whose DefaultAuthorizer is a TOKEN (or per-route REQUEST) authorizer with FunctionArn "
         f"!GetAtt <the function with Handler {AUTHORIZER_HANDLER}>.Arn>"
     )
 
@@ -162,14 +178,23 @@ def _authorizer_text(app: SamApplication, api: ApiSpec, name: str) -> str:
         return "IAM authorization, not scopegate"
     spec = api.authorizers.get(name)
     if spec is None:
-        return f"not a Lambda TOKEN authorizer of {api.logical_id}, so not scopegate"
+        return f"not a Lambda authorizer of {api.logical_id}, so not scopegate"
+    kind = f"a {spec.payload_type} authorizer"
     function = app.functions.get(spec.function)
     if function is None:
         return (
-            "a TOKEN authorizer whose FunctionArn is not !GetAtt of a function of this template, "
+            f"{kind} whose FunctionArn is not !GetAtt of a function of this template, "
             "so the tools cannot tell it is scopegate"
         )
+    if function.handler != AUTHORIZER_HANDLER:
+        return (
+            f"{kind} on {function.logical_id}, whose Handler is {function.handler!r}, "
+            f"not scopegate's {AUTHORIZER_HANDLER}"
+        )
+    found = ", ".join(spec.identity_sources) or "none"
+    wanted = ", ".join(sorted(REQUEST_IDENTITY_SOURCES))
     return (
-        f"a TOKEN authorizer on {function.logical_id}, whose Handler is {function.handler!r}, "
-        f"not scopegate's {AUTHORIZER_HANDLER}"
+        f"{kind} on scopegate's {function.logical_id} whose identity sources are {found}, not exactly "
+        f"{wanted}: API Gateway would reuse the policy of one route on others; set Identity: "
+        "{Headers: [Authorization], Context: [httpMethod, resourcePath]}"
     )

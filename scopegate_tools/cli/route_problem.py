@@ -6,6 +6,10 @@ from dataclasses import dataclass
 from enum import Enum
 
 AUTHORIZER_HANDLER = "authorizer.app.lambda_handler"  # how the tools recognise scopegate's function
+# A REQUEST authorizer runs scopegate only with these identity sources (its cache key holds the route)
+REQUEST_IDENTITY_SOURCES = frozenset(
+    {"method.request.header.Authorization", "context.httpMethod", "context.resourcePath"}
+)
 
 
 class Problem(Enum):
@@ -21,6 +25,8 @@ class Problem(Enum):
     UNREAD_RESOURCE = "API Gateway resources the tools do not read"
     FUNCTION_URL = "a function URL"
     GLOBALS_API = "Globals: Api"
+    UNREAD_METHOD = "a method the tools cannot read"  # OpenAPI and CloudFormation sources
+    UNKNOWN_AUTHORIZER = "an authorizer the tools cannot tell is scopegate's"
 
 
 @dataclass(frozen=True, slots=True)

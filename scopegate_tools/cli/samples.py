@@ -41,7 +41,10 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from scopegate_tools.cli.template_routes import LITERAL, PARAM, PROXY, Request, TemplateRoute, route_of
+from authorizer.resource_path import GREEDY as PROXY
+from authorizer.resource_path import LITERAL
+from authorizer.resource_path import PARAMETER as PARAM
+from scopegate_tools.cli.template_routes import Request, TemplateRoute, route_of
 from authorizer.rules import Rule, RuleSet
 
 GENERIC_CANDIDATES = "xzqjkwvyubcdfghmnprstloaie0123456789XZQJKWVYUBCDFGHMNPRSTLOAIE_~-"

@@ -63,12 +63,14 @@ def _layer_python_dir(layers: Sequence[str], root: Path) -> Path | None:
     return None
 
 
-def read_service_declarations(template_path: Path) -> tuple[ServiceDeclaration, ...]:
+def read_service_declarations(
+    template_path: Path, overrides: Mapping[str, str] | None = None
+) -> tuple[ServiceDeclaration, ...]:
     """The scopes.toml of every function that has one beside its code (``<CodeUri>/scopes.toml``)."""
     from scopegate_tools.sam_template import TemplateError, load_template
 
     try:
-        app = load_template(template_path)
+        app = load_template(template_path, overrides)
     except TemplateError as error:
         raise InputError(str(error)) from None
     root = template_path.parent

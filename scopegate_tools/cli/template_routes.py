@@ -1,28 +1,22 @@
 """The routes template.yaml exposes, as API Gateway routes requests to them (pure).
 
-A template path is split into parts: literal segments, ``{name}`` (one
-non-empty segment without ``/``) and ``{name+}`` (one or more such segments).
-A request belongs to the most specific route whose path matches it: segment by
-segment, a literal beats ``{name}``, which beats ``{name+}`` (API Gateway's
-resource precedence); on that resource an explicit method beats ``ANY``.
+A template path is a resource path of :mod:`authorizer.resource_path`, the one route parser:
+literal segments, ``{name}`` (one non-empty segment without ``/``) and ``{name+}`` (the rest of
+the path). A request belongs to the most specific route whose path matches it: segment by
+segment, a literal beats ``{name}``, which beats ``{name+}`` (API Gateway's resource
+precedence); on that resource an explicit method beats ``ANY``.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from functools import lru_cache
 from dataclasses import dataclass
 
-from scopegate_tools.cli.route_audit import audit_routes
+from authorizer.resource_path import ResourcePath, Segment, parse_resource_path
 from authorizer.route import HTTP_METHODS
+from scopegate_tools.cli.route_audit import audit_routes
+from scopegate_tools.sam_events import RouteSpec
 from scopegate_tools.sam_template import SamApplication
-
-_PARAM = re.compile(r"\{[A-Za-z0-9._-]+\}")
-_PROXY = re.compile(r"\{[A-Za-z0-9._-]+\+\}")
-
-LITERAL, PARAM, PROXY = 0, 1, 2  # segment kinds, in precedence order
-
 
 @dataclass(frozen=True, slots=True)
 class Request:
@@ -43,7 +37,12 @@ class TemplateRoute:
     method: str  # a verb, or ANY
     path: str  # as written, e.g. /orders/{id}
     line: int
-    segments: tuple[tuple[int, str], ...]  # (kind, text) per segment
+    resource: ResourcePath
+
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        """(kind, text) per segment."""
+        return self.resource.segments
 
     @property
     def text(self) -> str:
@@ -55,53 +54,35 @@ class TemplateRoute:
 
     @property
     def precedence(self) -> tuple[int, ...]:
-        return tuple(kind for kind, _ in self.segments)
+        return self.resource.precedence
 
     def path_matches(self, path: str) -> bool:
-        return bool(_path_regex(self.segments).fullmatch(path))
-
-
-def _split(path: str) -> tuple[tuple[int, str], ...]:
-    if path == "/":
-        return ()
-    parts = []
-    for text in path.strip("/").split("/"):
-        kind = PROXY if _PROXY.fullmatch(text) else PARAM if _PARAM.fullmatch(text) else LITERAL
-        parts.append((kind, text))
-    return tuple(parts)
-
-
-@lru_cache(maxsize=1024)
-def _path_regex(segments: tuple[tuple[int, str], ...]) -> re.Pattern[str]:
-    if not segments:
-        return re.compile("/")
-    pieces = []
-    for kind, text in segments:
-        if kind == LITERAL:
-            pieces.append("/" + re.escape(text))
-        elif kind == PARAM:
-            pieces.append("/[^/]+")
-        else:
-            pieces.append("/[^/]+(?:/[^/]+)*")
-    return re.compile("".join(pieces), re.DOTALL)
+        return self.resource.matches(path)
 
 
 def template_route(method: str, path: str, line: int = 0) -> TemplateRoute:
-    return TemplateRoute(method=method.upper(), path=path, line=line, segments=_split(path))
+    """The route of ``method`` on ``path``; raises ResourcePathProblem when ``path`` is not a
+    resource path (the template reader records such events as unread instead)."""
+    return TemplateRoute(method=method.upper(), path=path, line=line, resource=parse_resource_path(path))
 
 
 def guarded_routes(app: SamApplication) -> tuple[TemplateRoute, ...]:
     """Every route scopegate's authorizer guards, once per method and path, in template order."""
-    found: dict[tuple[str, str], TemplateRoute] = {}
-    for spec in audit_routes(app).guarded:
-        route = template_route(spec.method, spec.path, spec.line)
-        found.setdefault((route.method, route.path), route)
-    return tuple(found.values())
+    return routes_of(audit_routes(app).guarded)
 
 
 def public_routes(app: SamApplication) -> tuple[TemplateRoute, ...]:
     """The routes declared public (``Auth: {Authorizer: NONE}`` on an API scopegate guards)."""
     return tuple(template_route(spec.method, spec.path, spec.line) for spec in audit_routes(app).public)
+
+
+def routes_of(specs: Iterable[RouteSpec]) -> tuple[TemplateRoute, ...]:
+    """The routes of ``specs``, once per method and path, in their order."""
+    found: dict[tuple[str, str], TemplateRoute] = {}
+    for spec in specs:
+        route = template_route(spec.method, spec.path, spec.line)
+        found.setdefault((route.method, route.path), route)
+    return tuple(found.values())
 
 
 def route_of(request: Request, routes: Iterable[TemplateRoute]) -> TemplateRoute | None:

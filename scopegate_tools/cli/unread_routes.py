@@ -55,6 +55,12 @@ def _unread_event_problem(event: UnreadEvent, target: str) -> RouteProblem:
             "leave Auth out so that the API's default guards it, or write Auth: {Authorizer: NONE} "
             "to make it public"
         )
+    elif event.unread is Unread.RESOURCE_PATH:
+        kind = Problem.UNREAD_EVENT
+        message = (
+            f"has a Path that is not an API Gateway resource path: {event.found}; write e.g. "
+            "Path: /orders/{id}"
+        )
     else:
         kind = Problem.UNREAD_EVENT
         message = (

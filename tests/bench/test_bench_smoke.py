@@ -22,8 +22,10 @@ FIGURES = [
     "rules scale: decision, 10 -> 1,000 rules",
     "gateway workload, ReauthorizeEvery 300",
     "gateway workload, ReauthorizeEvery 0",
+    "gateway workload, ReauthorizeEvery 300, per-route",
     "memory: peak RSS after 20 decisions",
     "policy: one service's scopes, 1,000 rules",
+    "policy per route: largest of any token, 1,000 rules",
 ]
 
 
@@ -49,14 +51,18 @@ def test_a_smoke_run_writes_every_figure_with_a_verdict(tmp_path: Path, capsys) 
     assert [row[4] for row in rows if row[3] == "(reported)"] == [""]
     # through the local gateway: no answer differs from the rules, with or without its result cache;
     # without it every request invokes the authorizer (the seeded workload makes both counts exact)
-    assert [row[1] for row in rows[9:11]] == ["39.50% invoked, 0 wrong of 200", "100.00% invoked, 0 wrong of 200"]
-    assert "| ReauthorizeEvery | requests | authorizer invocations | invoked | wrong decisions | " \
+    assert [row[1] for row in rows[9:12]] == [
+        "39.50% invoked, 0 wrong of 200", "100.00% invoked, 0 wrong of 200", "85.00% invoked, 0 wrong of 200",
+    ]
+    assert "| ReauthorizeEvery | mode | requests | authorizer invocations | invoked | wrong decisions | " \
         "requests/s (information) |\n" in markdown
-    assert "| 300 | 200 | 79 | 39.50% | 0 | " in markdown and "| 0 | 200 | 200 | 100.00% | 0 | " in markdown
+    assert "| 300 | TOKEN | 200 | 79 | 39.50% | 0 | " in markdown and "| 0 | TOKEN | 200 | 200 | 100.00% | 0 | " in markdown
+    assert "| 300 | per-route (REQUEST) | 200 | 170 | 85.00% | 0 | " in markdown
     assert "(smoke mode" in markdown and "Where the time goes" in markdown
     # policy sizes are not timings: the smoke run gives the full run's figures
-    assert rows[-1][1] == "319 bytes"
+    assert [row[1] for row in rows[-2:]] == ["319 bytes", "250 bytes"]
     assert "| 1,000 | one service: read + write | 172,551 | 319 | 3 | " in markdown
+    assert "| 250 | `POST /svc100/items` | " in markdown
     assert "![" not in markdown  # no plots asked for
     printed = capsys.readouterr().out
     assert printed.startswith("| figure | median |") and f"wrote {out}" in printed

@@ -38,7 +38,9 @@ def test_an_answer_that_differs_from_the_rules_is_counted_as_wrong(world: World)
     assert oracle != WORKLOAD_RULES
     products = sum(1 for call in workload(60) if (call.method, call.path) == ("GET", "/products"))
     assert products > 0
-    # WHEN the workload runs through the gateway
-    [result] = run_workload(world, 60, reauthorize_every=(300,), oracle_rules=oracle)
-    # THEN exactly those answers (200 from the gateway, 403 expected) are wrong
-    assert (result.reauthorize_every, result.requests, result.wrong_decisions) == (300, 60, products)
+    # WHEN the workload runs through the gateway, in TOKEN and in per-route mode
+    results = run_workload(world, 60, reauthorize_every=(300,), oracle_rules=oracle, per_route=(300,))
+    # THEN in each, exactly those answers (200 from the gateway, 403 expected) are wrong
+    assert [(r.label, r.requests, r.wrong_decisions) for r in results] == [
+        ("ReauthorizeEvery 300", 60, products), ("ReauthorizeEvery 300, per-route", 60, products),
+    ]

@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +20,18 @@ from authorizer.caller import Caller
 from authorizer.arn import parse_method_arn
 from authorizer.policy import build_policy_document
 from authorizer.compiled_rules import load_compiled_rules
+from authorizer.resource_path import parse_resource_path
+from authorizer.route_policy import build_route_policy_document
 from authorizer.rules import compile_rules, load_rules
 from scopegate_tools.sam_template import load_template
+from tests.packaging.lambda_run import find_lambda_python, run_driver
 from tests.support.jwks_server import JwksServer
 from tests.support.keys import SigningKey
 from tests.support.minting import AUDIENCE, ISSUER, auth0_claims, mint
+from tests.support.request_events import request_event
 
 REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / ".aws-sam" / "build"
-DRIVER = Path(__file__).with_name("artifact_driver.py")
 ARN_PREFIX = "arn:aws:execute-api:eu-west-1:123456789012:abc123/Dev"
 ARTIFACT_MODULES = ("authorizer", "yaml", "aws_lambda_powertools", "cryptography")
 TEMPLATE = load_template(REPO / "template.yaml")
@@ -39,10 +40,10 @@ LAMBDA_VERSION = str(TEMPLATE.functions["AuthorizerFunction"].runtime).removepre
 
 @pytest.fixture(scope="module")
 def lambda_python() -> str:
-    found = subprocess.run([str(REPO / "scripts" / "find-python"), LAMBDA_VERSION], capture_output=True, text=True)
-    if found.returncode != 0:
+    found = find_lambda_python(LAMBDA_VERSION)
+    if found is None:
         pytest.skip(f"python{LAMBDA_VERSION} (the template's Runtime) is not installed here, so sam build did not run")
-    return found.stdout.strip()
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -55,42 +56,13 @@ def build(lambda_python: str) -> Path:
     return BUILD
 
 
-# What Lambda's Python runtime itself provides (/var/runtime): boto3 and its dependencies.
-RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six.py")
-
-
-def lambda_runtime_packages(scratch: Path) -> Path:
-    """A folder standing in for /var/runtime: links to the dev venv's copies of boto3 and its dependencies."""
-    import boto3
-
-    site = Path(boto3.__file__).resolve().parent.parent
-    runtime = scratch / "var-runtime"
-    runtime.mkdir(exist_ok=True)
-    for name in RUNTIME_PROVIDED:
-        link = runtime / name
-        if not link.exists():
-            link.symlink_to(site / name)
-    return runtime
-
-
 def run_in_artifact(python: str, artifact: Path, scratch: Path, *args: str, stdin: str = "",
                     env: dict[str, str] | None = None) -> tuple[Any, str]:
     """Run the driver inside ``artifact`` (and its function's built layers, as Lambda's /opt/python);
     return (its result file's JSON, its stdout)."""
     spec = TEMPLATE.functions.get(artifact.name)
     layers = [str(artifact.parent / layer_id / "python") for layer_id in (spec.layer_ids if spec else ())]
-    layers.append(str(lambda_runtime_packages(scratch)))
-    driver = scratch / "driver.py"
-    shutil.copyfile(DRIVER, driver)
-    result_file = scratch / "result.json"
-    completed = subprocess.run(
-        [python, "-S", str(driver), args[0], str(result_file), *args[1:]],
-        input=stdin, capture_output=True, text=True, cwd=scratch, timeout=60,
-        env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": os.pathsep.join([str(artifact), *layers]),
-             "PYTHONDONTWRITEBYTECODE": "1", "LANG": "C.UTF-8", **(env or {})},
-    )
-    assert completed.returncode == 0, completed.stderr
-    return json.loads(result_file.read_text()), completed.stdout
+    return run_driver(python, artifact, scratch, *args, stdin=stdin, env=env, layers=layers)
 
 
 def digests(root: Path, pattern: str) -> dict[str, str]:
@@ -182,6 +154,29 @@ def test_built_authorizer_allows_a_real_token_and_refuses_a_forged_one_from_its_
     assert [(d["outcome"], d["reason"]) for d in decisions] == [("allow", "allowed"), ("unauthorized", "bad_signature")]
     assert token not in stdout and forged not in stdout
     assert jwks_server.requests == 1  # fetched once, during the init phase (AWS_LAMBDA_FUNCTION_NAME set)
+
+
+def test_built_authorizer_answers_a_request_event_with_its_routes_policy(
+    build: Path, lambda_python: str, jwks_server: JwksServer, signing_key: SigningKey, tmp_path: Path,
+) -> None:
+    # GIVEN per-route mode's event (AuthorizerMode=REQUEST) for GET /orders/{id}
+    token = mint(signing_key, auth0_claims(scope="read:orders"))
+    event = request_event(f"Bearer {token}", "GET", "/orders/42", "/orders/{id}", ARN_PREFIX)
+    # WHEN the built artifact answers it, with no setting
+    result, _ = run_in_artifact(
+        lambda_python, build / "AuthorizerFunction", tmp_path, "invoke", "authorizer.app:lambda_handler",
+        stdin=json.dumps([event]), env={"TOKEN_ISSUER": ISSUER, "AUDIENCE": AUDIENCE, "JWKS_URI": jwks_server.url},
+    )
+    # THEN the policy is the route's
+    rules = load_rules(REPO / "policies" / "rules.yaml")
+    api = parse_method_arn(event["methodArn"]).api
+    expected = build_route_policy_document(
+        rules, Caller.holding({"read:orders"}), api, "GET", parse_resource_path("/orders/{id}")
+    )
+    assert result["results"][0]["response"]["policyDocument"] == expected
+    assert expected["Statement"] == [
+        {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": [f"{ARN_PREFIX}/GET/orders/*"]}
+    ]
 
 
 def test_built_hello_service_answers_from_its_build_folder(build: Path, lambda_python: str, tmp_path: Path) -> None:

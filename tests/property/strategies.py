@@ -62,10 +62,12 @@ def _rule_text(route: str, requirement: dict[str, object]) -> str:
 
 
 @st.composite
-def rules_files(draw: st.DrawFn, max_rules: int = 8) -> GeneratedRules:
+def rules_files(
+    draw: st.DrawFn, max_rules: int = 8, route_strategy: st.SearchStrategy[str] = routes
+) -> GeneratedRules:
     """A valid rules.yaml text (routes unique as the loader requires) and its RuleSet."""
     chosen = draw(
-        st.lists(routes, min_size=1, max_size=max_rules, unique_by=lambda r: parse_route(r).key)
+        st.lists(route_strategy, min_size=1, max_size=max_rules, unique_by=lambda r: parse_route(r).key)
     )
     body = [_rule_text(route, draw(requirements)) for route in chosen]
     text = "version: 1\nrules:\n" + "\n".join(body) + "\n"
@@ -115,3 +117,81 @@ api_stages = st.builds(
     api_id=st.from_regex(r"[a-z0-9]{1,10}", fullmatch=True),
     stage=st.from_regex(r"[A-Za-z0-9_-]{1,20}", fullmatch=True),
 )
+
+
+# --- per-route mode: resource paths and the concrete paths API Gateway routes to them -----------
+
+# Rules over a narrow alphabet, so that several reach one route and its paths get mixed decisions
+DENSE_SEGMENTS = ("a", "b", "*", "?", "{id}", "a*", "*b", "{proxy+}", "?*")
+dense_routes = st.tuples(
+    st.sampled_from(("*", "GET", "GET", "POST")),
+    st.lists(st.sampled_from(DENSE_SEGMENTS), max_size=3).map(lambda segments: "/" + "/".join(segments)),
+).map(" ".join)
+
+TEMPLATE_LITERALS = ("a", "b", "orders", "1", "v1", "x.y", "a:b", "%41", "+", "~", "-")  # RULE_LITERALS
+PARAMETER_VALUES = ("a", "b", "1", "orders", "x.y", ":", "%2F", "é", "a b", "*", "?", "{id}", "v1", "%41", "ab",
+                    "a:b", "+", "~", "-", "x", "v1.x", "ba")
+
+template_segments = st.one_of(
+    st.sampled_from(TEMPLATE_LITERALS), st.sampled_from(("{id}", "{p}", "{name}"))
+)
+
+
+@st.composite
+def resource_paths(draw: st.DrawFn) -> str:
+    """An API Gateway resource path: literals and parameters, maybe a greedy one last, or the root."""
+    segments = draw(st.lists(template_segments, max_size=3))
+    if draw(st.booleans()) and draw(st.booleans()):
+        segments.append("{proxy+}")
+    return "/" + "/".join(segments)
+
+
+def _template_segment(segment: str, last: bool, index: int, greedy: bool) -> str:
+    if last and greedy:
+        return "{proxy+}"
+    if segment in TEMPLATE_LITERALS:
+        return segment
+    return f"{{p{index}}}"
+
+
+@st.composite
+def routes_for(draw: st.DrawFn, ruleset: RuleSet) -> tuple[str, str]:
+    """(verb, resource path): often one a rule is written for (its wildcards as parameters), so
+    that rules reach the route and its paths get every decision; else a random one."""
+    if draw(st.integers(0, 3)) == 0:
+        return draw(st.sampled_from(HTTP_METHODS)), draw(resource_paths())
+    rule = draw(st.sampled_from(ruleset.rules))
+    method = draw(st.sampled_from(rule.route.methods))
+    segments = [segment for segment in rule.route.path[1:].split("/") if segment] if rule.route.path != "/" else []
+    greedy = draw(st.booleans())
+    template = [_template_segment(seg, i == len(segments) - 1, i, greedy) for i, seg in enumerate(segments)]
+    return method, "/" + "/".join(template)
+
+
+def concrete_paths(template: str) -> st.SearchStrategy[str]:
+    """Paths of the resource path: each ``{name}`` a non-empty value without '/', ``{proxy+}`` one
+    or more segments (empty ones inside too), maybe one trailing '/'."""
+    value = st.one_of(
+        st.sampled_from(PARAMETER_VALUES),
+        st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="/"), min_size=1, max_size=4),
+    )
+    greedy = st.builds(
+        lambda first, rest: "/".join([first, *rest]), value, st.lists(st.one_of(value, st.just("")), max_size=3)
+    )
+
+    @st.composite
+    def build(draw: st.DrawFn) -> str:
+        if template == "/":
+            return "/"
+        parts = []
+        for segment in template[1:].split("/"):
+            if segment.endswith("+}"):
+                parts.append(draw(greedy))
+            elif segment.startswith("{"):
+                parts.append(draw(value))
+            else:
+                parts.append(segment)
+        path = "/" + "/".join(parts)
+        return path + "/" if draw(st.booleans()) and not path.endswith("/") else path
+
+    return build()

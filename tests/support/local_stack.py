@@ -60,9 +60,11 @@ def gateway_template(
     gateway_responses: str = "",
     authorizer_timeout: int = 10,
 ) -> str:
-    """A SAM template: one API (stage Dev) with a TOKEN authorizer and echo/hello routes.
+    """A SAM template: one API (stage Dev) with a Lambda authorizer and echo/hello routes.
 
     ``routes`` maps ``"GET /path"`` to ``echo``, ``hello`` or ``echo-public`` (Authorizer: NONE).
+    As in template.yaml, the parameter ``AuthorizerMode`` (TOKEN by default, or REQUEST: cached by
+    token, method and resource path) chooses the authorizer's type.
     """
     events: dict[str, list[str]] = {"echo": [], "hello": []}
     for index, (route, target) in enumerate(routes.items()):
@@ -80,6 +82,7 @@ Parameters:
   TokenIssuer: {{Type: String, Default: "http://127.0.0.1:1/"}}
   Audience: {{Type: String, Default: "https://api.scopegate.local"}}
   JwksUri: {{Type: String, Default: ""}}
+  AuthorizerMode: {{Type: String, Default: TOKEN, AllowedValues: [TOKEN, REQUEST]}}
 Globals:
   Function: {{Runtime: python3.13, Timeout: 10}}
 Resources:
@@ -92,9 +95,12 @@ Resources:
         Authorizers:
           TestAuthorizer:
             FunctionArn: !GetAtt AuthorizerFunction.Arn
+            FunctionPayloadType: !Ref AuthorizerMode
             Identity:
               Header: Authorization
               ValidationExpression: "^Bearer [-0-9A-Za-z_.]+$"
+              Headers: [Authorization]
+              Context: [httpMethod, resourcePath]
               ReauthorizeEvery: {reauthorize_every}
   AuthorizerFunction:
     Type: AWS::Serverless::Function

@@ -28,7 +28,7 @@ GLOBAL_RUNTIME_FUNCTIONS = sum(
 # name -> (text replaced in template.yaml, its replacement, expected (rule, message) findings)
 VARIANTS = {
     "payload-type-typo": (
-        "FunctionPayloadType: TOKEN", "FunctionPayloadType: TOKN",
+        "FunctionPayloadType: !Ref AuthorizerMode", "FunctionPayloadType: TOKN",
         [("E0001", "Error transforming template: Resource with id [Api] is invalid. "
                    "ScopegateAuthorizer Authorizer has invalid 'FunctionPayloadType': TOKN.")],
     ),
@@ -46,10 +46,21 @@ VARIANTS = {
         "Runtime: python3.13 ", "Runtime: python3.99 ",
         [("E3030", "'python3.99' is not one of [...]")] * GLOBAL_RUNTIME_FUNCTIONS,  # once per function
     ),
+    "mode-default-not-allowed": (
+        "    Default: TOKEN\n", "    Default: TOKN\n",
+        [("E0001", "Error transforming template: Resource with id [Api] is invalid. "
+                   "ScopegateAuthorizer Authorizer has invalid 'FunctionPayloadType': TOKN.")],
+    ),
     "reauthorize-default-above-3600": (
         "    Default: 300\n    MinValue: 0\n    MaxValue: 3600", "    Default: 4000\n    MinValue: 0\n    MaxValue: 3600",
         [("E2015", "Default should be less than or equal to MaxValue")],
     ),
+    "architecture-not-lambdas": (
+        "    Default: x86_64\n", "    Default: arm65\n",
+        [("E2015", "Default should be a value within AllowedValues")],
+    ),
+    # not broken: Architectures: [!Ref Architecture] with arm64 is a valid template too
+    "architecture-arm64": ("    Default: x86_64\n", "    Default: arm64\n", []),
 }
 
 
@@ -63,8 +74,10 @@ def shorten_choices(message: str) -> str:
 def findings(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, dict[str, list[tuple[str, str]]]]:
     folder = tmp_path_factory.mktemp("variants")
     shipped = (REPO / "template.yaml").read_text()
-    paths = {"shipped": folder / "shipped.yaml"}
+    paths = {"shipped": folder / "shipped.yaml", "request-mode": folder / "request-mode.yaml"}
     paths["shipped"].write_text(shipped)
+    assert shipped.count("    Default: TOKEN\n") == 1
+    paths["request-mode"].write_text(shipped.replace("    Default: TOKEN\n", "    Default: REQUEST\n"))
     for name, (old, new, _) in VARIANTS.items():
         assert shipped.count(old) == 1, f"variant {name}: {old!r} is not in template.yaml once"
         paths[name] = folder / f"{name}.yaml"
@@ -88,8 +101,15 @@ def test_the_shipped_template_has_no_finding_at_all(findings: tuple[int, dict[st
     assert findings[1]["shipped"] == []
 
 
+def test_the_shipped_template_in_request_mode_has_no_finding_at_all(
+    findings: tuple[int, dict[str, list[tuple[str, str]]]]
+) -> None:
+    # cfn-lint translates with the parameters' defaults: this file is template.yaml defaulting to REQUEST
+    assert findings[1]["request-mode"] == []
+
+
 @pytest.mark.parametrize("name", sorted(VARIANTS))
-def test_make_lint_template_fails_a_broken_variant(name: str, findings: tuple[int, dict[str, list[tuple[str, str]]]]) -> None:
+def test_make_lint_template_finds_exactly_what_is_wrong_in_each_variant(name: str, findings: tuple[int, dict[str, list[tuple[str, str]]]]) -> None:
     returncode, by_file = findings
     assert returncode != 0
     assert by_file[name] == VARIANTS[name][2]

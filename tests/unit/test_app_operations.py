@@ -238,7 +238,7 @@ def test_the_answers_remembered_per_token_are_bounded(environment: Path, signing
     # THEN the token remembers at most MAX_ROUTES_PER_TOKEN answers, and never a long methodArn
     (remembered,) = app.current_engine().tokens.values()
     assert len(remembered.answers) == MAX_ROUTES_PER_TOKEN
-    assert all(len(arn) <= MAX_REMEMBERED_ARN_CHARS for arn in remembered.answers)
+    assert all(len(arn) <= MAX_REMEMBERED_ARN_CHARS for arn, _ in remembered.answers)
 
 
 def test_a_remembered_answer_ends_with_its_token(

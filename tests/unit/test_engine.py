@@ -181,9 +181,10 @@ def test_an_invalid_token_raises_its_401_reason(world: World, authorization: Any
     assert len(world.engine.tokens) == 0
 
 
-def test_an_event_of_another_type_is_a_fault_not_a_refusal(world: World) -> None:
+@pytest.mark.parametrize("kind", ["COGNITO", "token", None])
+def test_an_event_of_another_type_is_a_fault_not_a_refusal(world: World, kind: str | None) -> None:
     with pytest.raises(errors.BadEvent):
-        decide(world, {**event(token()), "type": "REQUEST"})
+        decide(world, {**event(token()), "type": kind})
 
 
 # --- the memo of verified tokens ----------------------------------------------------------------
@@ -280,7 +281,7 @@ def test_the_answers_a_token_remembers_are_bounded(world: World) -> None:
         decide(world, event(bearer, "GET", f"/orders/{n}"))
     decide(world, event(bearer, "GET", "/orders/" + "x" * MAX_REMEMBERED_ARN_CHARS))
     (remembered,) = world.engine.tokens.values()
-    assert sorted(remembered.answers) == sorted(f"{API}/GET/orders/{n}" for n in range(MAX_ROUTES_PER_TOKEN))
+    assert sorted(remembered.answers) == sorted((f"{API}/GET/orders/{n}", None) for n in range(MAX_ROUTES_PER_TOKEN))
 
 
 # --- what a caller holds cannot change the memo -------------------------------------------------

@@ -14,12 +14,13 @@ being the globs' own: the oracle checks it on every string it enumerates.
 from __future__ import annotations
 
 import itertools
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from authorizer.glob_language import Outcome, find_string
+from authorizer.glob_language import Outcome, PathClass, PathGlob, find_string, matches
 from authorizer.glob_pattern import compile_glob
 
 LONGEST = 6
@@ -118,3 +119,89 @@ def test_search_answers_unknown_rather_than_guess_when_its_bound_is_hit() -> Non
     assert find_string(*question, max_states=5).outcome is Outcome.UNKNOWN
     # AND with room enough it finds the shortest answer
     assert find_string(*question).witness == "/" + "#" * 11
+
+
+# --- path globs: IAM globs with path classes ----------------------------------------------------
+
+SEGMENT = (PathClass.SEGMENT_CHAR, PathClass.SEGMENT_RUN)  # one or more characters, no '/'
+CLASS_REGEX = {PathClass.SEGMENT_CHAR: "[^/]", PathClass.SEGMENT_RUN: "[^/]*", PathClass.OPTIONAL_SLASH: "/?"}
+
+
+def regex_of(pattern: str | PathGlob) -> re.Pattern[str]:
+    """An oracle independent of the automaton: the pattern as a regular expression."""
+    parts = [pattern] if isinstance(pattern, str) else pattern.parts
+    text = "".join(
+        CLASS_REGEX[part] if isinstance(part, PathClass)
+        else "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in part)
+        for part in parts
+    )
+    return re.compile(text, re.DOTALL)
+
+
+def satisfies_patterns(value: str, all_of: list, any_of: list, none_of: list) -> bool:
+    if not all(regex_of(p).fullmatch(value) for p in all_of):
+        return False
+    if any_of and not any(regex_of(p).fullmatch(value) for p in any_of):
+        return False
+    return not any(regex_of(p).fullmatch(value) for p in none_of)
+
+
+path_globs = st.lists(
+    st.one_of(st.sampled_from(list(PathClass)), st.text(alphabet="ab/*?", max_size=2)), max_size=4
+).map(lambda parts: PathGlob(tuple(parts)))
+patterns = st.one_of(globs, path_globs)
+
+
+@settings(deadline=None)
+@given(
+    all_of=st.lists(patterns, max_size=2),
+    any_of=st.lists(patterns, max_size=2),
+    none_of=st.lists(patterns, max_size=2),
+)
+def test_search_with_path_globs_agrees_with_every_string_up_to_the_bound(
+    all_of: list, any_of: list, none_of: list
+) -> None:
+    answer = find_string(all_of, any_of, none_of)
+    shortest = next((len(s) for s in STRINGS if satisfies_patterns(s, all_of, any_of, none_of)), None)
+    assert answer.outcome is not Outcome.UNKNOWN
+    if answer.outcome is Outcome.FOUND:
+        assert answer.witness is not None and satisfies_patterns(answer.witness, all_of, any_of, none_of)
+        assert shortest == (len(answer.witness) if len(answer.witness) <= LONGEST else None)
+    else:
+        assert (answer.witness, shortest) == (None, None)
+
+
+@settings(deadline=None)
+@given(pattern=patterns)
+def test_matches_agrees_with_the_regular_expression_on_every_string(pattern: str | PathGlob) -> None:
+    expected = regex_of(pattern)
+    assert [s for s in STRINGS if matches(pattern, s)] == [s for s in STRINGS if expected.fullmatch(s)]
+
+
+@pytest.mark.parametrize(
+    "all_of, none_of, expected",
+    [
+        # a segment never holds '/': /orders/{id} lies within /orders/*, and misses /orders/*/items
+        ([PathGlob(("/orders/", *SEGMENT))], ["/orders/*"], None),
+        ([PathGlob(("/orders/", *SEGMENT)), "/orders/*/items"], [], None),
+        ([PathGlob(("/orders/", *SEGMENT)), "/orders/*/items*"], [], None),
+        # ... is never empty, and the optional '/' adds exactly one ending
+        ([PathGlob(("/orders/", *SEGMENT, PathClass.OPTIONAL_SLASH))], ["/orders/?*"], None),
+        ([PathGlob(("/orders", PathClass.OPTIONAL_SLASH))], ["/orders"], "/orders/"),
+        ([PathGlob(("/orders", PathClass.OPTIONAL_SLASH))], ["/orders", "/orders/"], None),
+        # '/' is named as soon as a class asks about it, so the witness is spelled right
+        ([PathGlob(("/", *SEGMENT))], ["/a*"], "/#"),
+        ([PathGlob(("/", PathClass.SEGMENT_CHAR, "*"))], ["/?"], "/##"),
+    ],
+)
+def test_path_globs_give_the_exact_answer_on_hand_picked_questions(all_of: list, none_of: list, expected: str | None) -> None:
+    answer = find_string(all_of, (), none_of)
+    assert (answer.outcome, answer.witness) == (
+        (Outcome.NONE, None) if expected is None else (Outcome.FOUND, expected)
+    )
+
+
+def test_matches_costs_linear_time_on_a_long_value() -> None:
+    pattern = PathGlob(("/a/", *SEGMENT, "/b/", *SEGMENT, PathClass.OPTIONAL_SLASH))
+    assert matches(pattern, "/a/" + "x" * 50_000 + "/b/y/")
+    assert not matches(pattern, "/a/" + "x/" * 25_000 + "b/y")

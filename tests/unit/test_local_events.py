@@ -14,8 +14,10 @@ from local.gateway.events import (
     method_arn,
     proxy_event,
     read_proxy_response,
+    request_event,
     token_event,
 )
+from authorizer.request_event import authorization_value, read_request_route
 
 
 def test_method_arn_holds_the_actual_path_and_parses_back() -> None:
@@ -28,6 +30,24 @@ def test_method_arn_holds_the_actual_path_and_parses_back() -> None:
 
 def test_token_event_has_exactly_three_keys() -> None:
     assert token_event("Bearer t", "arn") == {"type": "TOKEN", "authorizationToken": "Bearer t", "methodArn": "arn"}
+
+
+def test_request_event_is_the_request_without_body_with_type_and_method_arn() -> None:
+    request = IncomingRequest(
+        "GET", "Dev", "/items/1", [("a", "1")], [("authorization", "Bearer t"), ("X-Y", "z")],
+        b"ignored", "127.0.0.1", "rid", 0.0,
+    )
+    arn = method_arn("a1b2c3", "Dev", "GET", "/items/1")
+    event = request_event(request, "/items/{id}", {"id": "1"}, "a1b2c3", arn)
+    assert sorted(event) == [
+        "headers", "httpMethod", "methodArn", "multiValueHeaders", "multiValueQueryStringParameters", "path",
+        "pathParameters", "queryStringParameters", "requestContext", "resource", "stageVariables", "type",
+    ]
+    assert (event["type"], event["methodArn"], event["resource"]) == ("REQUEST", arn, "/items/{id}")
+    assert "authorizer" not in event["requestContext"]
+    # AND the authorizer reads it as API Gateway's: the token and a route that agrees with the methodArn
+    assert authorization_value(event) == "Bearer t"
+    assert read_request_route(event, parse_method_arn(arn)).resource.text == "/items/{id}"
 
 
 def test_proxy_event_has_single_and_multi_values_and_base64_for_binary() -> None:

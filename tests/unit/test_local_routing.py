@@ -33,6 +33,8 @@ ROUTES = [
         ("POST", "/orders/7/items/1", "fallback", {"proxy": "orders/7/items/1"}),
         ("GET", "/", "root", {}),
         ("POST", "/", None, None),
+        ("GET", "/orders//7", "fallback", {"proxy": "orders//7"}),  # an empty segment: only greedy takes it
+        ("GET", "/orders/7/", "get", {"id": "7"}),
     ],
 )
 def test_match_route_prefers_literal_then_parameter_then_greedy_and_exact_method_then_any(

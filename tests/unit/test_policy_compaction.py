@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from authorizer.glob_language import Outcome, find_string
+from authorizer.glob_language import Outcome, PathClass, PathGlob, find_string, matches
 from authorizer.glob_pattern import compile_glob
 from authorizer.policy_compaction import compact
 
@@ -52,6 +52,41 @@ def test_compaction_keeps_exactly_the_allowed_strings(policy: tuple[list[str], l
     assert (kept.unknown, kept.finished) == (0, True)  # small globs never hit a bound
     assert set(kept.allow) <= set(allow) and set(kept.deny) <= set(deny)
     assert_same_allowed_strings(allow, deny, kept.allow, kept.deny)
+
+
+path_globs = st.lists(
+    st.one_of(st.sampled_from(list(PathClass)), st.text(alphabet="ab/*?", max_size=2)), max_size=4
+).map(lambda parts: PathGlob(tuple(parts)))
+
+
+@settings(deadline=None)
+@given(policies, path_globs, st.integers(min_value=0, max_value=40))
+def test_compaction_within_a_pattern_keeps_exactly_its_allowed_strings(
+    policy: tuple[list[str], list[str]], within: PathGlob, states: int
+) -> None:
+    # GIVEN a policy compacted within the strings of a path glob, on a full or a small budget
+    allow, deny = policy
+    for kept in (compact(allow, deny, within=within), compact(allow, deny, within=within, budget_work=states)):
+        # THEN each string of the pattern is allowed as before (outside it, anything may change)
+        assert set(kept.allow) <= set(allow) and set(kept.deny) <= set(deny)
+        for value in STRINGS:
+            if matches(within, value):
+                assert allowed(value, allow, deny) == allowed(value, kept.allow, kept.deny), value
+        # AND exactly so: no string of the pattern was lost with a dropped Allow or freed with a dropped Deny
+        for glob in sorted(set(allow) - set(kept.allow)):
+            assert find_string([glob, within], none_of=kept.allow + deny).outcome is Outcome.NONE, glob
+        for glob in sorted(set(deny) - set(kept.deny)) if kept.allow else ():
+            assert find_string([glob, within], any_of=kept.allow, none_of=kept.deny).outcome is Outcome.NONE, glob
+
+
+def test_compaction_within_a_route_drops_what_only_other_paths_need() -> None:
+    # GIVEN GET /orders/{id}'s paths, and a policy that denies deeper paths the route never has
+    route = PathGlob(("/orders/", PathClass.SEGMENT_CHAR, PathClass.SEGMENT_RUN, PathClass.OPTIONAL_SLASH))
+    kept = compact(["/orders/*", "/orders/*/items"], ["/orders/*/refunds", "/admin/*"], within=route)
+    # THEN one Allow is left, and no Deny: none of them meets a path of the route
+    assert (kept.allow, kept.deny, kept.unknown, kept.finished) == (["/orders/*"], [], 0, True)
+    # AND without the route, the Deny that takes paths away stays
+    assert compact(["/orders/*", "/orders/*/items"], ["/orders/*/refunds", "/admin/*"]).deny == ["/orders/*/refunds"]
 
 
 @settings(deadline=None)

@@ -90,6 +90,19 @@ def test_an_api_event_without_a_string_path_and_method_is_unread() -> None:
     assert (routes, unread) == ([], [UnreadEvent("Svc", "Ping", Unread.ROUTE, "Path: missing, Method: 'get'", 0)])
 
 
+def test_an_api_event_whose_path_is_not_a_resource_path_is_unread_with_the_problem() -> None:
+    routes, unread = read({"Ping": api_event(RestApiId={"Ref": "Api"}, Path="/items/{id}/{rest+}/x")})
+    assert (routes, unread) == ([], [UnreadEvent(
+        "Svc", "Ping", Unread.RESOURCE_PATH,
+        "resource path '/items/{id}/{rest+}/x': greedy parameter {rest+} must be the last segment", 0,
+    )])
+
+
+def test_a_routes_resource_is_its_path_parsed_by_the_one_route_parser() -> None:
+    routes, _ = read({"Get": api_event(RestApiId={"Ref": "Api"}, Path="/items/{id}")})
+    assert routes[0].resource.match("/items/7") == {"id": "7"}
+
+
 def test_events_that_make_no_http_route_are_not_recorded() -> None:
     routes, unread = read({
         "Queue": {"Type": "SQS", "Properties": {"Queue": {"Fn::GetAtt": ["Q", "Arn"]}}},

@@ -57,6 +57,49 @@ def test_load_template_reads_the_shipped_template() -> None:
     assert app.functions["AuthorizerFunction"].handler == "authorizer.app.lambda_handler"
 
 
+REQUEST_AUTHORIZER = EXTRA.replace(
+    "Parameters:\n",
+    "Parameters:\n  Mode: {Type: String, Default: TOKEN, AllowedValues: [TOKEN, REQUEST]}\n",
+).replace(
+    "            Identity: {ReauthorizeEvery: !Ref Ttl, ValidationExpression: \"^Bearer .+$\"}",
+    "            FunctionPayloadType: !Ref Mode\n"
+    "            Identity: {ReauthorizeEvery: !Ref Ttl, ValidationExpression: \"^Bearer .+$\", Headers: [Authorization],"
+    " QueryStrings: [v], StageVariables: [s], Context: [httpMethod, resourcePath]}",
+)
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [
+        ("TOKEN", ("TOKEN", "^Bearer .+$", ())),
+        ("REQUEST", ("REQUEST", None, ("method.request.header.Authorization", "method.request.querystring.v",
+                                       "stageVariables.s", "context.httpMethod", "context.resourcePath"))),
+    ],
+)
+def test_load_template_reads_the_payload_type_a_parameter_chooses(
+    tmp_path: Path, mode: str, expected: tuple[str, str | None, tuple[str, ...]]
+) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(REQUEST_AUTHORIZER)
+    spec = load_template(path, {"Mode": mode}).apis["Api"].authorizers["Tok"]
+    assert (spec.payload_type, spec.validation_expression, spec.identity_sources) == expected
+    assert spec.reauthorize_every == 60
+
+
+def test_load_template_refuses_a_value_outside_allowed_values(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(REQUEST_AUTHORIZER)
+    with pytest.raises(TemplateError, match=r"template.yaml:4: parameter Mode is 'request', not one of TOKEN, REQUEST"):
+        load_template(path, {"Mode": "request"})
+
+
+def test_load_template_refuses_an_unknown_payload_type(tmp_path: Path) -> None:
+    path = tmp_path / "template.yaml"
+    path.write_text(REQUEST_AUTHORIZER.replace("FunctionPayloadType: !Ref Mode", "FunctionPayloadType: TOKN"))
+    with pytest.raises(TemplateError, match="FunctionPayloadType of Tok is 'TOKN', not TOKEN or REQUEST"):
+        load_template(path)
+
+
 def test_load_template_resolves_parameters_globals_and_public_routes(tmp_path: Path) -> None:
     path = tmp_path / "template.yaml"
     path.write_text(EXTRA)

@@ -45,7 +45,17 @@ Coverage: every guarded route is matched by a rule.
 Dead rules: none.
 Wildcard reach (rules that also match these routes):
   rule 3 (GET /orders/{id}) -> GET /orders/{id}/refunds
-Policy size: largest 680 bytes, 6 resources, for scopes [admin refund:orders write:orders] (every one of the 32 scope sets measured; budget 8192 bytes); longest resource 91 of 512 characters:
+Policy size by mode (budget 8192 bytes; the template deploys TOKEN):
+  TOKEN    whole API  largest 680 bytes, 6 resources, for scopes [admin refund:orders write:orders] (every one of the 32 scope sets measured): fits
+  REQUEST  one route  largest 331 bytes, 2 resources, for scopes [admin] on GET /orders/{id} (every one of the 35 scope sets measured): fits
+Advice: TOKEN mode: every whole-API policy fits, and it invokes the authorizer once per token, not once per token and route.
+Policy size per client of the decision tables (bytes):
+  CLIENT   TOKEN  ONE ROUTE  LARGEST ROUTE
+  reader     268        288  POST /orders/{id}/refunds
+  admin      356        288  POST /orders/{id}/refunds
+  writer     184        288  POST /orders/{id}/refunds
+  nobody     173        288  POST /orders/{id}/refunds
+Longest resource: 91 of 512 characters:
   arn:aws-us-gov:execute-api:ap-southeast-2:123456789012:abcdefghij/Dev/POST/orders/*/refunds
 
 OK: 0 errors, 0 warnings.
@@ -129,8 +139,11 @@ def test_wildcard_reach_lists_every_route_a_star_reaches_besides_its_own(orders:
 def test_policy_over_the_budget_fails_the_check(orders: Example) -> None:
     result = run_cli("check", "--policy-budget-bytes", "500")
     assert result.code == 1
+    # THEN TOKEN mode's largest policy is an error that names the way out: per-route mode fits
     assert ("error: the policy for scopes [admin refund:orders write:orders] is 680 bytes, over the budget of 500; "
-            "merge rules with wildcards\n") in result.out
+            "deploy the per-route mode (template parameter AuthorizerMode=REQUEST), whose every policy fits, "
+            "or merge rules with wildcards\n") in result.out
+    assert "Advice: per-route mode (AuthorizerMode=REQUEST)" in result.out
 
 
 def test_a_resource_longer_than_512_characters_fails_the_check(orders: Example) -> None:
@@ -150,6 +163,8 @@ def test_a_resource_longer_than_512_characters_fails_the_check(orders: Example) 
 def test_check_json_gives_the_policy_figures(orders: Example) -> None:
     report = json.loads(run_cli("check", "--format", "json").out)
     assert report["policy"] == {
+        "per_route": False,
+        "route_of_largest": None,
         "largest_bytes": 680,
         "resources": 6,
         "scopes_of_largest": ["admin", "refund:orders", "write:orders"],
@@ -161,6 +176,38 @@ def test_check_json_gives_the_policy_figures(orders: Example) -> None:
         "longest_resource_length": 91,
         "resource_limit": 512,
     }
+
+
+# The orders example with the authorizer's type chosen by a parameter, as in template.yaml
+MODE_TEMPLATE = TEMPLATE.replace("Resources:\n", "Parameters:\n  Mode: {Type: String, Default: TOKEN, AllowedValues: [TOKEN, REQUEST]}\nResources:\n", 1).replace(
+    "            Identity: {ReauthorizeEvery: 300}",
+    "            FunctionPayloadType: !Ref Mode\n"
+    "            Identity: {ReauthorizeEvery: 300, Headers: [Authorization], Context: [httpMethod, resourcePath]}",
+)
+
+
+def test_check_reads_the_mode_the_parameter_overrides_choose(orders: Example) -> None:
+    orders.template.write_text(MODE_TEMPLATE)
+    # GIVEN the same template read as deployed with each mode
+    token = json.loads(run_cli("check", "--format", "json").out)
+    request = json.loads(run_cli("check", "--format", "json", "--parameter-overrides", "Mode=REQUEST").out)
+    # THEN both guard every route, and REQUEST mode is sized per route: each policy covers one route
+    assert (token["ok"], request["ok"]) == (True, True)
+    assert [r["route"] for r in token["routes"]] == [r["route"] for r in request["routes"]]
+    assert (token["policy"]["per_route"], token["policy"]["largest_bytes"]) == (False, 680)
+    assert (request["policy"]["per_route"], request["policy"]["route_of_largest"]) == (True, "GET /orders/{id}")
+    assert request["policy"]["largest_bytes"] < token["policy"]["largest_bytes"]
+    assert (token["modes"]["deployed"], request["modes"]["deployed"]) == ("TOKEN", "REQUEST")
+    assert token["modes"]["per_route"] == request["modes"]["per_route"]  # both modes are sized either way
+    text = run_cli("check", "--parameter-overrides", "Mode=REQUEST").out
+    assert "the template deploys REQUEST" in text and " on GET /orders/{id} (" in text
+
+
+def test_a_parameter_value_outside_allowed_values_exits_3_naming_the_line(orders: Example) -> None:
+    orders.template.write_text(MODE_TEMPLATE)
+    result = run_cli("check", "--parameter-overrides", "Mode=request")
+    assert (result.code, result.err) == (3, "error: template.yaml:4: parameter Mode is 'request', not one of TOKEN, REQUEST\n")
+    assert run_cli("check", "--parameter-overrides", "Mode").code == 2  # not KEY=VALUE
 
 
 # The orders example plus two routes scopegate never sees: one on SAM's implicit API, one HttpApi.
@@ -209,7 +256,17 @@ Coverage: every guarded route is matched by a rule.
 Dead rules: none.
 Wildcard reach (rules that also match these routes):
   rule 3 (GET /orders/{id}) -> GET /orders/{id}/refunds
-Policy size: largest 680 bytes, 6 resources, for scopes [admin refund:orders write:orders] (every one of the 32 scope sets measured; budget 8192 bytes); longest resource 91 of 512 characters:
+Policy size by mode (budget 8192 bytes; the template deploys TOKEN):
+  TOKEN    whole API  largest 680 bytes, 6 resources, for scopes [admin refund:orders write:orders] (every one of the 32 scope sets measured): fits
+  REQUEST  one route  largest 331 bytes, 2 resources, for scopes [admin] on GET /orders/{id} (every one of the 35 scope sets measured): fits
+Advice: TOKEN mode: every whole-API policy fits, and it invokes the authorizer once per token, not once per token and route.
+Policy size per client of the decision tables (bytes):
+  CLIENT   TOKEN  ONE ROUTE  LARGEST ROUTE
+  reader     268        288  POST /orders/{id}/refunds
+  admin      356        288  POST /orders/{id}/refunds
+  writer     184        288  POST /orders/{id}/refunds
+  nobody     173        288  POST /orders/{id}/refunds
+Longest resource: 91 of 512 characters:
   arn:aws-us-gov:execute-api:ap-southeast-2:123456789012:abcdefghij/Dev/POST/orders/*/refunds
 
 error: template.yaml:39: Open event Ping (GET /ping) is on SAM's implicit API (the event has no RestApiId), which no authorizer guards: anyone can call it; add RestApiId: !Ref Api, and Auth: {Authorizer: NONE} only if it must be public

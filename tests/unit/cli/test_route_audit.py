@@ -154,7 +154,7 @@ CASES = {
     "event asks for a Cognito authorizer": (
         "{Type: Api, Properties: {RestApiId: !Ref Api, Path: /ping, Method: get, Auth: {Authorizer: Pool}}}", "", "",
         [(Problem.OTHER_AUTHORIZER, "Svc event Case", 26,
-          "Svc event Case (GET /ping) asks for Auth: {Authorizer: Pool}, not a Lambda TOKEN authorizer of "
+          "Svc event Case (GET /ping) asks for Auth: {Authorizer: Pool}, not a Lambda authorizer of "
           "Api, so not scopegate" + OTHER_AUTHORIZER_FIX)],
     ),
     "HttpApi event": (
@@ -277,7 +277,7 @@ def test_without_a_scopegate_api_the_fix_says_how_scopegate_is_recognised(tmp_pa
         "Svc event Guarded (GET /items) is on Api, whose DefaultAuthorizer Scopegate is a TOKEN "
         "authorizer on AuthorizerFunction, whose Handler is 'custom.handler', not scopegate's "
         "authorizer.app.lambda_handler: rules.yaml does not apply to it; use RestApiId: !Ref <an "
-        "AWS::Serverless::Api whose DefaultAuthorizer is a TOKEN authorizer with FunctionArn !GetAtt "
+        "AWS::Serverless::Api whose DefaultAuthorizer is a TOKEN (or per-route REQUEST) authorizer with FunctionArn !GetAtt "
         "<the function with Handler authorizer.app.lambda_handler>.Arn>",
     )
 
@@ -288,3 +288,51 @@ def test_problems_are_listed_in_template_order(tmp_path: Path) -> None:
         "  Http:\n    Type: AWS::Serverless::HttpApi\n", "Globals:\n  Api:\n    DefinitionUri: openapi.yaml\n",
     )
     assert [(p.subject, p.line) for p in result.problems] == [("Globals", 4), ("Svc event Case", 29), ("Http", 30)]
+
+
+PER_ROUTE = "{Headers: [Authorization], Context: [httpMethod, resourcePath]}"
+
+
+def request_mode(tmp_path: Path, identity: str) -> RouteAudit:
+    path = tmp_path / "template.yaml"
+    path.write_text(BASE.format(event=NO_ROUTE, resources="", globals="").replace(
+        "Scopegate: {FunctionArn: !GetAtt AuthorizerFunction.Arn}",
+        f"Scopegate: {{FunctionArn: !GetAtt AuthorizerFunction.Arn, FunctionPayloadType: REQUEST, "
+        f"Identity: {identity}}}",
+    ))
+    return audit_routes(load_template(path))
+
+
+def test_a_request_authorizer_cached_by_token_method_and_resource_path_is_scopegates(tmp_path: Path) -> None:
+    result = request_mode(tmp_path, PER_ROUTE)
+    assert ([r.event for r in result.guarded], result.problems) == (["Guarded"], ())
+
+
+@pytest.mark.parametrize(
+    ("identity", "sources"),
+    [
+        ("{Headers: [Authorization]}", "method.request.header.Authorization"),
+        ("{Headers: [Authorization], Context: [resourcePath]}", "method.request.header.Authorization, context.resourcePath"),
+        ("{Headers: [Authorization], Context: [httpMethod, resourcePath, stage]}",
+         "method.request.header.Authorization, context.httpMethod, context.resourcePath, context.stage"),
+        ("{Headers: [Authorization, X-Extra], Context: [httpMethod, resourcePath]}",
+         "method.request.header.Authorization, method.request.header.X-Extra, context.httpMethod, context.resourcePath"),
+    ],
+    ids=["token-only", "no-method", "one-more-context", "one-more-header"],
+)
+def test_a_request_authorizer_with_other_identity_sources_is_not_scopegates(
+    tmp_path: Path, identity: str, sources: str
+) -> None:
+    # GIVEN scopegate's function as a REQUEST authorizer whose cache key is not (token, method, resource)
+    (problem,) = request_mode(tmp_path, identity).problems
+    # THEN its routes are problems: a per-route policy would be reused on other routes
+    assert (problem.problem, problem.subject) == (Problem.UNGUARDED_API, "Svc event Guarded")
+    assert problem.message == (
+        "Svc event Guarded (GET /items) is on Api, whose DefaultAuthorizer Scopegate is a REQUEST "
+        f"authorizer on scopegate's AuthorizerFunction whose identity sources are {sources}, not exactly "
+        "context.httpMethod, context.resourcePath, method.request.header.Authorization: API Gateway would "
+        "reuse the policy of one route on others; set Identity: {Headers: [Authorization], Context: "
+        "[httpMethod, resourcePath]}: rules.yaml does not apply to it; use RestApiId: !Ref <an "
+        "AWS::Serverless::Api whose DefaultAuthorizer is a TOKEN (or per-route REQUEST) authorizer with "
+        "FunctionArn !GetAtt <the function with Handler authorizer.app.lambda_handler>.Arn>"
+    )

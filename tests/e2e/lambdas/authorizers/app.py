@@ -1,4 +1,4 @@
-"""Test-only TOKEN authorizers, each wrong or odd in one deliberate way (Handler: app.<name>)."""
+"""Test-only authorizers, each wrong or odd in one deliberate way (Handler: app.<name>)."""
 
 from __future__ import annotations
 
@@ -55,4 +55,23 @@ def list_in_context(event: dict[str, Any], context: Any) -> dict[str, Any]:
         "principalId": "list-client",
         "policyDocument": _policy([("Allow", f"{_stage_prefix(event['methodArn'])}/*")]),
         "context": {"roles": ["a", "b"]},
+    }
+
+
+def describe_event(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Allow the stage, and say in the context what the event held (never a header's value)."""
+    request_context = event.get("requestContext") or {}
+    return {
+        "principalId": "describing-client",
+        "policyDocument": _policy([("Allow", f"{_stage_prefix(event['methodArn'])}/*")]),
+        "context": {
+            "type": event["type"],
+            "keys": " ".join(sorted(event)),
+            "resource": str(event.get("resource")),
+            "path": str(event.get("path")),
+            "pathParameters": str(event.get("pathParameters")),
+            "context_resource_path": str(request_context.get("resourcePath")),
+            "context_http_method": str(request_context.get("httpMethod")),
+            "header_names": " ".join(sorted(event.get("headers") or {})),
+        },
     }
