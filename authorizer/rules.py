@@ -38,7 +38,7 @@ from authorizer.errors import Reason, RulesError
 from authorizer.fingerprint import fingerprint
 from authorizer.route import RoutePattern, RouteProblem, parse_route
 from authorizer.route_index import RouteIndex
-from authorizer.tokens import SCOPE_TOKEN
+from authorizer.scope import SCOPE_TOKEN
 
 RULES_VERSION = 1
 TOP_LEVEL_KEYS = ("version", "rules", "description")

@@ -28,7 +28,7 @@ from scopegate_tools.cli.template_routes import Request, TemplateRoute, route_of
 from authorizer.caller import Caller
 from authorizer.route import HTTP_METHODS
 from authorizer.rules import RouteDecision, RuleSet
-from authorizer.tokens import SCOPE_TOKEN
+from authorizer.scope import SCOPE_TOKEN
 from authorizer.yaml_source import (
     LineDict,
     LineList,
