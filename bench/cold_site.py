@@ -6,10 +6,12 @@ the artifact as the only path into the project, as tests/packaging runs it. The 
 repository's ``authorizer`` and policies/rules.yaml, the artifact's wheels) is information only.
 
 The JWKS is served over real TLS on 127.0.0.1, so a cold start pays for creating its TLS context
-and for the handshake, as in Lambda. The children trust the bench's own CA through a scratch copy of
-``certifi`` (the artifact's own bundle with that one CA appended: a trust store of the real size),
-first on their path; the minimal authorizer's ``urllib`` reads the same bundle through
-``SSL_CERT_FILE``. Nothing in the artifact is changed.
+and for the handshake, as in Lambda. The children trust the bench's own CA: a scratch copy of
+``certifi`` (the artifact's own bundle with that one CA appended: a trust store of the real size)
+comes first on their path, and the minimal authorizer's ``urllib`` reads the same bundle through
+``SSL_CERT_FILE``. scopegate's artifact reads its CAs from the hashed directory the build wrote
+(``ca-certificates/``, scripts/ca-directory), so it runs from a scratch copy whose directory is
+indexed again from that bundle. Nothing else in the artifact is changed.
 """
 
 from __future__ import annotations
@@ -93,6 +95,19 @@ def compile_scratch(python: str, scratch: Path) -> None:
                    check=True, stdout=subprocess.DEVNULL)
 
 
+def copy_artifact(scratch: Path) -> Path:
+    """A copy of the artifact whose hashed CA directory (if it has one) also holds the bench CA."""
+    copy = scratch / "artifact"
+    shutil.copytree(ARTIFACT, copy, symlinks=True)
+    if (copy / "ca-certificates").is_dir():
+        subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "ca-directory"),
+                        str(scratch / "certifi" / "cacert.pem"), str(copy / "ca-certificates")],
+                       check=True, stdout=subprocess.DEVNULL)
+        if not (copy / "ca-certificates").is_dir():
+            raise RuntimeError("could not index the bench CA into the artifact's ca-certificates/")
+    return copy
+
+
 def child_sites(scratch: Path, ca_pem: bytes) -> list[ChildSite]:
     """The artifact site (when ``make sam-build`` has run) and the source-tree site, ready to run.
 
@@ -105,8 +120,9 @@ def child_sites(scratch: Path, ca_pem: bytes) -> list[ChildSite]:
         compile_scratch(python, scratch)
         subprocess.run([python, "-m", "compileall", "-q", str(REPO_ROOT / "authorizer")], check=True,
                        stdout=subprocess.DEVNULL)
+        artifact = copy_artifact(scratch)
         return [
-            ChildSite(ARTIFACT_SITE, python, ("-S",), (scratch, ARTIFACT), scratch),
+            ChildSite(ARTIFACT_SITE, python, ("-S",), (scratch, artifact), scratch),
             ChildSite(SOURCE_SITE, python, ("-S",), (scratch, REPO_ROOT, ARTIFACT), scratch),
         ]
     prepare_scratch(scratch, ca_pem, None)

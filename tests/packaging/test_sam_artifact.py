@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -88,6 +89,29 @@ def test_authorizer_artifact_ships_the_rules_compiled_identical_to_the_yaml(buil
     assert sorted(path.name for path in policies.iterdir()) == ["rules.compiled.json", "rules.yaml"]
     compiled = compile_rules(text, "policies/rules.yaml")
     assert shipped == compiled and shipped.digest == compiled.digest
+
+
+def test_authorizer_artifact_reads_its_cas_from_the_hashed_directory_of_certifis_bundle(
+    build: Path, lambda_python: str, tmp_path: Path
+) -> None:
+    # GIVEN the artifact's ca-certificates/ (scripts/ca-directory) and its certifi bundle
+    artifact = build / "AuthorizerFunction"
+    directory = artifact / "ca-certificates"
+    bundle = (artifact / "certifi" / "cacert.pem").read_text()
+    pem_blocks = {block.split("-----END CERTIFICATE-----")[0] for block in bundle.split("-----BEGIN CERTIFICATE-----")[1:]}
+    held = {path.read_text().split("-----BEGIN CERTIFICATE-----")[1].split("-----END CERTIFICATE-----")[0]
+            for path in directory.iterdir()}
+    # THEN it holds exactly the bundle's certificates, one regular file each under its subject hash
+    assert held == pem_blocks and len(list(directory.iterdir())) == len(pem_blocks)
+    assert all(not path.is_symlink() and len(path.name.split(".")[0]) == 8 for path in directory.iterdir())
+    # AND the runtime, run from the artifact, builds its TLS context from it without importing certifi
+    program = ("import sys; from authorizer.http_fetch import PACKAGED_CA_DIRECTORY, default_tls_context; "
+               "context = default_tls_context(); "
+               "print(PACKAGED_CA_DIRECTORY, context.cert_store_stats()['x509_ca'], 'certifi' in sys.modules)")
+    done = subprocess.run([lambda_python, "-S", "-c", program], capture_output=True, text=True, cwd=tmp_path, check=True,
+                          env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(artifact), "LANG": "C.UTF-8",
+                               "PYTHONDONTWRITEBYTECODE": "1"})
+    assert done.stdout.split() == [str(directory), "0", "False"]  # read on demand by the handshake
 
 
 def test_authorizer_artifact_ships_the_runtime_and_no_tool(build: Path) -> None:
