@@ -90,6 +90,7 @@ clean:
 DIST := dist
 DIST_ARCHITECTURES := x86_64 arm64
 RULES ?= policies/rules.yaml
+ISSUERS ?= policies/issuers.yaml
 # as sam-build: without python$(LAMBDA_PYTHON_VERSION), reported as not run (tests/packaging says so too)
 dist-if-possible:
 	@if [ -z "$(LAMBDA_PYTHON)" ]; then \
@@ -180,6 +181,7 @@ endef
 
 # The authorizer: the `authorizer` package, the rules where config.PACKAGED_RULES_FILE looks
 # (<package parent>/policies/rules.yaml), a shadow candidate if policies/rules.shadow.yaml exists,
+# the issuers file as policies/issuers.yaml if $(ISSUERS) exists (deploy with IssuersFile=policies/issuers.yaml),
 # and the runtime dependencies of requirements.txt (every one pinned, so --no-deps) less botocore
 # and its dependencies, which the Lambda runtime provides (only the opt-in X-Ray SDK needs them).
 # certifi's bundle is indexed as an OpenSSL hashed directory, ca-certificates/ (scripts/ca-directory:
@@ -194,6 +196,7 @@ build-AuthorizerFunction:
 	cp -R authorizer "$(ARTIFACTS_DIR)/"
 	cp "$(RULES)" "$(ARTIFACTS_DIR)/policies/rules.yaml"
 	if [ -f policies/rules.shadow.yaml ]; then cp policies/rules.shadow.yaml "$(ARTIFACTS_DIR)/policies/"; fi
+	if [ -f "$(ISSUERS)" ]; then cp "$(ISSUERS)" "$(ARTIFACTS_DIR)/policies/issuers.yaml"; fi
 	grep -viE '^($(subst $(eval) ,|,$(RUNTIME_PROVIDED)))==' requirements.txt > "$(ARTIFACTS_DIR)/.requirements-lambda.txt"
 	$(call install-lambda-requirements,"$(ARTIFACTS_DIR)/.requirements-lambda.txt")
 	rm "$(ARTIFACTS_DIR)/.requirements-lambda.txt"

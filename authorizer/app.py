@@ -74,7 +74,7 @@ def _build(settings: Settings) -> Engine:
     tracer = _tracer(settings) if settings.tracing_enabled else None
     engine = Engine.from_settings(settings, fetcher=_traced_fetcher(tracer, settings) if tracer else None,
                                   on_fetch=report_fetch)
-    engine.jwks.initial = lambda_init.take_started_fetch()  # begun at init, beside the imports
+    _hand_over_started_fetch(engine)
     if settings.shadow_rules_file is not None:
         if engine.shadow_problem:
             logger.warning(
@@ -89,6 +89,17 @@ def _build(settings: Settings) -> Engine:
     if tracer is not None:
         _container.traced = tracer.capture_lambda_handler(_decide, capture_response=False, capture_error=False)
     return engine
+
+
+def _hand_over_started_fetch(engine: Engine) -> None:
+    """The JWKS fetch begun at init (TOKEN_ISSUER's issuer) becomes its cache's initial fetch."""
+    started = lambda_init.take_started_fetch()
+    if started is None:
+        return
+    for trusted in engine.jwks:
+        if trusted.keys.settings.uri == started.uri:
+            trusted.keys.initial = started
+            return
 
 
 def current_engine() -> Engine:

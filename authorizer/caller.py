@@ -1,10 +1,10 @@
 """Who calls, as the rules see it (pure).
 
 A :class:`Caller` is what a verified token says about its caller that a rule may ask about:
-its scopes today, and room for conditions on who it is (client id, organization, issuer).
-Rules, policies, the policy memo's key and the tools all take one, so a new condition on the
-caller is a field here and a check in :mod:`authorizer.rules`, not a new argument threaded
-through every signature.
+its scopes, and who it is: its client id (``azp``, or ``client_id`` in RFC 9068 tokens), its
+organization (``org_id``, None when it has none) and its issuer (``iss``), which a rule's
+conditions name (:mod:`authorizer.conditions`). Rules, policies, the policy memo's key
+(:meth:`authorizer.rules.RuleSet.relevant`: only what the rules read) and the tools all take one.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from dataclasses import Field, fields
 from pathlib import Path
 from typing import Any
 
+from authorizer.conditions import Conditions
 from authorizer.errors import Reason, RulesError
 from authorizer.route import RoutePattern
 from authorizer.rules import Rule, RuleSet, compile_rules, read_rules_text
@@ -34,10 +35,11 @@ MAX_COMPILED_BYTES = 8 * 1024 * 1024  # a 1 MiB rules file compiles to well unde
 REBUILD = "rebuild it (make sam-build) or remove it to compile the rules file at start-up"
 _TOP_LEVEL = frozenset({"format", "version", "source", "source_sha256", "digest", "rules"})
 _SCALARS: dict[str, type] = {"int": int, "str": str, "bool": bool}
-_NESTED: dict[str, type[Any]] = {"RoutePattern": RoutePattern}
+_NESTED: dict[str, type[Any]] = {"RoutePattern": RoutePattern, "Conditions": Conditions}
 # What each kind's constructor takes, as its dataclass declares it: a field added to Rule is written
 # and read without a change here, as long as its type is one of the above.
-_FIELDS = {kind: tuple(field for field in fields(kind) if field.init) for kind in (Rule, RoutePattern)}
+_KINDS: tuple[type[Any], ...] = (Rule, RoutePattern, Conditions)
+_FIELDS = {kind: tuple(field for field in fields(kind) if field.init) for kind in _KINDS}
 
 
 class _Invalid(ValueError):

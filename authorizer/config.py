@@ -9,15 +9,20 @@ README's "Configuration" table documents them, and tests/unit/test_settings_tabl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from authorizer.errors import ConfigError, Reason
-from authorizer.fetch_url import MAX_JWKS_BYTES, MAX_JWKS_TIMEOUT_SECONDS, check_fetch_url, default_jwks_uri
+# re-exported: the issuers file is read with the same rules (authorizer/issuers.py)
+from authorizer.fetch_url import MAX_JWKS_BYTES, MAX_JWKS_TIMEOUT_SECONDS
+from authorizer.fetch_url import check_fetch_url as check_fetch_url
+from authorizer.fetch_url import default_jwks_uri as default_jwks_uri
 
 PACKAGED_RULES_FILE = Path(__file__).resolve().parent.parent / "policies" / "rules.yaml"
+FUNCTION_ROOT = Path(__file__).resolve().parent.parent  # the folder holding the package (/var/task in Lambda)
 
 SUPPORTED_ALGORITHMS = ("RS256", "PS256")
 SUPPORTED_PROFILES = ("auth0", "rfc9068")
@@ -34,7 +39,7 @@ class TokenSettings:
     """What a token must satisfy; the input of the pure verifier."""
 
     issuer: str
-    audience: str
+    audiences: tuple[str, ...]  # ``aud`` must hold one of them
     algorithms: tuple[str, ...]
     profiles: tuple[str, ...]
     clock_skew_seconds: int
@@ -65,6 +70,11 @@ class Settings:
     verified_token_cache_size: int
     policy_cache_size: int
     shadow_rules_file: Path | None = None
+    # ISSUERS_FILE (authorizer.issuers): every trusted issuer. Then ``token`` and ``jwks`` hold what
+    # all issuers share, and their issuer, audiences and JWKS URI are empty.
+    issuers_file: Path | None = None
+    context_claims: tuple[str, ...] = ()  # CONTEXT_CLAIMS: claims passed to services (authorizer.context)
+    context_claim_max_bytes: int = 256
     tracing_enabled: bool = False
     service_name: str = "scopegate"
     metrics_namespace: str = "scopegate"
@@ -148,29 +158,73 @@ class _Reader:
         return values
 
 
-def read_settings(env: Mapping[str, str]) -> Settings:
-    """Build :class:`Settings` from ``env``; raise one ConfigError naming every problem."""
-    read = _Reader(env)
+def issuer_url_problems(issuer: str) -> list[str]:
+    """Why ``issuer`` cannot be a trusted ``iss`` (an empty list if it can)."""
+    problems = []
+    why = check_fetch_url(issuer)
+    if why:
+        problems.append(why)
+    try:
+        host = urlsplit(issuer).hostname or ""
+    except ValueError:  # e.g. "https://[tenant.auth0.com/": check_fetch_url named it above
+        host = ""
+    if host.endswith(".auth0.com") and not issuer.endswith("/"):
+        problems.append(f"lacks the trailing '/' that Auth0 puts in 'iss'; use {issuer + '/'!r}")
+    return problems
+
+
+def _single_issuer(read: _Reader) -> tuple[str, str, str]:
+    """TOKEN_ISSUER, AUDIENCE and JWKS_URI: the one trusted issuer, without an issuers file."""
     issuer = read.text("TOKEN_ISSUER")
     audience = read.text("AUDIENCE")
     if issuer:
-        why = check_fetch_url(issuer)
-        if why:
-            read.problems.append(f"TOKEN_ISSUER={issuer!r} {why}")
-        try:
-            host = urlsplit(issuer).hostname or ""
-        except ValueError:  # e.g. "https://[tenant.auth0.com/": check_fetch_url named it above
-            host = ""
-        if host.endswith(".auth0.com") and not issuer.endswith("/"):
-            read.problems.append(
-                f"TOKEN_ISSUER={issuer!r} lacks the trailing '/' that Auth0 puts in 'iss'; "
-                f"use {issuer + '/'!r}"
-            )
+        read.problems.extend(f"TOKEN_ISSUER={issuer!r} {why}" for why in issuer_url_problems(issuer))
     jwks_uri = read.text("JWKS_URI", default_jwks_uri(issuer) if issuer else "")
     if jwks_uri:
         why = check_fetch_url(jwks_uri)
         if why:
             read.problems.append(f"JWKS_URI={jwks_uri!r} {why}")
+    return issuer, audience, jwks_uri
+
+
+SINGLE_ISSUER_VARIABLES = ("TOKEN_ISSUER", "AUDIENCE", "JWKS_URI")
+MAX_CONTEXT_CLAIMS = 10
+_CLAIM_NAME = re.compile(r"[\x21-\x7E]{1,128}")  # printable ASCII, no spaces
+
+
+def _context_claims(read: _Reader) -> tuple[str, ...]:
+    """CONTEXT_CLAIMS: the names of the claims passed to services, comma-separated."""
+    raw = read.text("CONTEXT_CLAIMS", "")
+    names = tuple(name.strip() for name in raw.split(",")) if raw else ()
+    bad = [name for name in names if not _CLAIM_NAME.fullmatch(name)]
+    if bad:
+        problem = (f"{bad[0]!r} is not a claim name (1-128 printable ASCII characters, no spaces; "
+                   "names are separated by commas)")
+    elif len(set(names)) != len(names):
+        problem = "names a claim twice; name it once"
+    elif len(names) > MAX_CONTEXT_CLAIMS:
+        problem = f"names {len(names)} claims; at most {MAX_CONTEXT_CLAIMS}"
+    else:
+        return names
+    read.problems.append(f"CONTEXT_CLAIMS={raw!r}: {problem}")
+    return ()
+
+
+def read_settings(env: Mapping[str, str]) -> Settings:
+    """Build :class:`Settings` from ``env``; raise one ConfigError naming every problem."""
+    read = _Reader(env)
+    issuers_file = read.text("ISSUERS_FILE", "")
+    if issuers_file:
+        both = [name for name in SINGLE_ISSUER_VARIABLES if env.get(name, "").strip()]
+        if both:
+            read.problems.append(
+                f"ISSUERS_FILE and {', '.join(both)} are both set: the issuers file lists every trusted "
+                f"issuer with its audiences and JWKS URI; unset {', '.join(both)}, or unset ISSUERS_FILE "
+                "to trust the one issuer they name"
+            )
+        issuer, audience, jwks_uri = "", "", ""
+    else:
+        issuer, audience, jwks_uri = _single_issuer(read)
     rules_file = Path(read.text("RULES_FILE", str(PACKAGED_RULES_FILE)))
     algorithms = read.choices("TOKEN_ALGORITHMS", "RS256", SUPPORTED_ALGORITHMS)
     profiles = read.choices("TOKEN_PROFILES", "auth0,rfc9068", SUPPORTED_PROFILES)
@@ -185,6 +239,8 @@ def read_settings(env: Mapping[str, str]) -> Settings:
     token_cache = read.integer("VERIFIED_TOKEN_CACHE_SIZE", 4096, 0, 100_000)
     policy_cache = read.integer("POLICY_CACHE_SIZE", 1024, 1, 1_000_000)
     shadow = read.text("SHADOW_RULES_FILE", "")
+    context_claims = _context_claims(read)
+    claim_bytes = read.integer("CONTEXT_CLAIM_MAX_BYTES", 256, 16, 1024)
     tracing = read.flag("TRACING_ENABLED")
     client_credentials_only = read.flag("CLIENT_CREDENTIALS_ONLY")
     service_name = read.text("POWERTOOLS_SERVICE_NAME", "scopegate")
@@ -199,7 +255,7 @@ def read_settings(env: Mapping[str, str]) -> Settings:
     return Settings(
         token=TokenSettings(
             issuer=issuer,
-            audience=audience,
+            audiences=(audience,) if audience else (),
             algorithms=algorithms,
             profiles=profiles,
             clock_skew_seconds=skew,
@@ -221,6 +277,9 @@ def read_settings(env: Mapping[str, str]) -> Settings:
         verified_token_cache_size=token_cache,
         policy_cache_size=policy_cache,
         shadow_rules_file=Path(shadow) if shadow else None,
+        issuers_file=FUNCTION_ROOT / issuers_file if issuers_file else None,  # an absolute path stays itself
+        context_claims=context_claims,
+        context_claim_max_bytes=claim_bytes,
         tracing_enabled=tracing,
         service_name=service_name,
         metrics_namespace=namespace,

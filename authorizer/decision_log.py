@@ -1,7 +1,7 @@
 """One structured record per invocation: who was let in where, and why.
 
-The record holds only safe values: reason codes, the verified principal and
-client id, the route, rule ids, missing scopes and a token fingerprint (a
+The record holds only safe values: reason codes, the verified principal,
+client id, issuer and organization, the route, rule ids, missing scopes and a token fingerprint (a
 short SHA-256 prefix, to correlate repeated calls). It never holds the token,
 the Authorization header, the event or the claims.
 """
@@ -44,6 +44,7 @@ class DecisionRecord:
     principal: str | None = None
     client_id: str | None = None
     issuer: str | None = None
+    organization: str | None = None  # org_id, when the token has one
     method: str | None = None
     path: str | None = None
     stage: str | None = None
@@ -59,6 +60,7 @@ class DecisionRecord:
     shadow_outcome: Outcome | None = None  # ALLOW or DENY under the candidate rules, when configured
     shadow_reason: Reason | None = None
     shadow_rule_ids: tuple[str, ...] = ()
+    context_claims_omitted: tuple[str, ...] = ()  # names only: CONTEXT_CLAIMS over the size cap
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -73,6 +75,7 @@ class DecisionRecord:
             "principal": writable(self.principal),
             "client_id": writable(self.client_id),
             "issuer": writable(self.issuer),
+            "org_id": writable(self.organization),
             "method": self.method,
             "path": writable(self.path[:MAX_LOGGED_PATH]) if self.path is not None else None,
             "stage": self.stage,
@@ -86,6 +89,8 @@ class DecisionRecord:
             "cold_start": self.cold_start,
             "latency_us": self.latency_us,
         }
+        if self.context_claims_omitted:
+            fields["context_claims_omitted"] = list(self.context_claims_omitted)
         if self.shadow_outcome is not None:
             fields["shadow"] = {
                 "outcome": self.shadow_outcome,

@@ -7,11 +7,12 @@ event (per-route mode, :mod:`authorizer.request_event`) the policy for its route
 which one API Gateway sends.
 
 :class:`Engine` is the one documented holder of what survives between
-invocations of a container: settings, compiled rules, the JWKS cache, the memo
+invocations of a container: settings, compiled rules, the JWKS caches (one per
+trusted issuer, :mod:`authorizer.key_sets`), the memo
 of built policies and the memo of verified tokens with their answers per
 methodArn (:mod:`authorizer.remembered_token`). A remembered token is reused
 only while its key is still published and its claims are still in force: every
-reuse asks the JWKS cache for its key again and re-runs
+reuse asks its issuer's JWKS cache for its key again and re-runs
 :func:`~authorizer.tokens.check_claims_in_force`. ``app.py`` builds one engine
 per container; tests build their own with an injected fetcher and clocks
 (tests/unit/test_engine.py).
@@ -36,12 +37,14 @@ from authorizer.arn import MethodArn, parse_method_arn
 from authorizer.bearer import parse_bearer
 from authorizer.caller import Caller
 from authorizer.config import Settings
-from authorizer.context import build_context
+from authorizer.context import build_context, passed_claims
 from authorizer.decision_log import DecisionRecord, Outcome
 from authorizer.errors import BadEvent, Reason, RulesError
 from authorizer.fingerprint import fingerprint_of, sha256_digest
 from authorizer.frozen_json import FrozenJson, freeze_json, thaw_json
-from authorizer.jwks import FetchRecord, Fetcher, JwksCache, make_http_fetcher
+from authorizer.issuers import configured_issuers
+from authorizer.jwks import FetchRecord, Fetcher, make_http_fetcher
+from authorizer.key_sets import KeySets
 from authorizer.lru import LruCache
 from authorizer.policy import build_policy_document
 from authorizer.remembered_token import RememberedToken, RouteAnswer, VerifiedToken
@@ -53,14 +56,16 @@ from authorizer.tokens import Claims, check_claims_in_force, decompose_unverifie
 
 def caller_of(claims: Claims) -> Caller:
     """The caller a verified token names, as the rules see it."""
-    return Caller(frozenset(claims.scopes), client_id=claims.client_id, issuer=claims.issuer)
+    return Caller(
+        frozenset(claims.scopes), client_id=claims.client_id, organization=claims.organization, issuer=claims.issuer
+    )
 
 
 @dataclass(slots=True)
 class Engine:
     settings: Settings
     rules: RuleSet
-    jwks: JwksCache
+    jwks: KeySets  # the JWKS cache of each trusted issuer
     wall_clock: Callable[[], float] = time.time
     shadow: RuleSet | None = None
     shadow_problem: str | None = None  # why SHADOW_RULES_FILE was not loaded
@@ -83,20 +88,22 @@ class Engine:
         wall_clock: Callable[[], float] = time.time,
         on_fetch: Callable[[FetchRecord], None] | None = None,
     ) -> Engine:
-        """Build the engine; invalid live rules raise, invalid shadow rules are only reported."""
+        """Build the engine; invalid live rules or issuers raise, invalid shadow rules are only reported."""
         rules = load_rules(settings.rules_file)
+        issuers = configured_issuers(settings)
         shadow, shadow_problem = None, None
         if settings.shadow_rules_file is not None:
             try:
                 shadow = load_rules(settings.shadow_rules_file)
             except RulesError as problem:
                 shadow_problem = str(problem)
-        jwks = JwksCache(
-            settings=settings.jwks,
-            fetcher=fetcher
-            or make_http_fetcher(settings.jwks.timeout_seconds, settings.jwks.max_bytes),
-            clock=monotonic,
-            on_fetch=on_fetch,
+        jwks = KeySets.build(
+            issuers,
+            settings.token,
+            settings.jwks,
+            fetcher or make_http_fetcher(settings.jwks.timeout_seconds, settings.jwks.max_bytes),
+            monotonic,
+            on_fetch,
         )
         return cls(
             settings=settings,
@@ -115,19 +122,22 @@ class Engine:
         remembered = self._recall(digest, now, record)
         if remembered is not None:
             return remembered
-        unverified = decompose_unverified_jwt(token, self.settings.token)
-        key, record.jwks_cached = self.jwks.get_key(unverified.kid)
-        claims = verify_jwt(unverified, key, self.settings.token, now)
+        unverified = decompose_unverified_jwt(token, self.jwks.shape)
+        issuer = self.jwks.for_token(unverified)  # an untrusted iss is refused here, before any key lookup
+        key, record.jwks_cached = issuer.keys.get_key(unverified.kid)
+        claims = verify_jwt(unverified, key, issuer.settings, now)
         record.token_cached = False
-        context = MappingProxyType(build_context(claims, self.rules))
-        remembered = RememberedToken(VerifiedToken(claims, key, caller_of(claims), context))
+        settings = self.settings
+        passed = passed_claims(unverified.payload, settings.context_claims, settings.context_claim_max_bytes)
+        context = MappingProxyType(build_context(claims, self.rules, passed.values))
+        remembered = RememberedToken(VerifiedToken(claims, key, caller_of(claims), context, passed.omitted))
         self.tokens.put(digest, remembered)
         return remembered
 
     def _recall(self, digest: bytes, now: float, record: DecisionRecord) -> RememberedToken | None:
         """The remembered token, after the checks whose answers may have changed since it was verified.
 
-        Its key must still be the one the JWKS cache serves for its kid (a scheduled refresh that
+        Its key must still be the one its issuer's JWKS cache serves for its kid (a scheduled refresh that
         dropped the kid raises UnknownKid; a kid now naming other key material means verify
         anew), and :func:`check_claims_in_force` must pass at ``now``. An entry that fails is
         forgotten.
@@ -137,7 +147,7 @@ class Engine:
             return None
         verified = remembered.verified
         try:
-            key, record.jwks_cached = self.jwks.get_key(verified.claims.key_id)
+            key, record.jwks_cached = self.jwks.of(verified.claims.issuer).keys.get_key(verified.claims.key_id)
             if key is not verified.key:
                 self.tokens.pop(digest)
                 return None
@@ -197,7 +207,8 @@ class Engine:
             record.policy_cached = True
         claims, decision = verified.claims, answer.route
         record.principal, record.client_id = claims.subject, claims.client_id
-        record.issuer = claims.issuer
+        record.issuer, record.organization = claims.issuer, claims.organization
+        record.context_claims_omitted = verified.omitted_claims
         record.rule_ids = decision.matched_ids
         record.missing_scopes = decision.missing_scopes
         record.outcome = Outcome.ALLOW if decision.allowed else Outcome.DENY

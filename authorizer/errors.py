@@ -29,6 +29,7 @@ class Reason(StrEnum):
     INSUFFICIENT_SCOPE = "insufficient_scope"
     NO_MATCHING_RULE = "no_matching_rule"
     DENIED_BY_RULE = "denied_by_rule"
+    CALLER_NOT_ALLOWED = "caller_not_allowed"  # a rule names other clients, orgs or issuers
     ACCESS_DENIED = "access_denied"
     # 401: the token
     INVALID_TOKEN = "invalid_token"
@@ -47,6 +48,7 @@ class Reason(StrEnum):
     TOKEN_NOT_YET_VALID = "token_not_yet_valid"
     IAT_IN_FUTURE = "iat_in_future"
     WRONG_ISSUER = "wrong_issuer"
+    UNKNOWN_ISSUER = "unknown_issuer"
     WRONG_AUDIENCE = "wrong_audience"
     MISSING_CLAIM = "missing_claim"
     INVALID_CLAIM = "invalid_claim"
@@ -135,6 +137,12 @@ class TokenNotYetValid(InvalidToken):
 
 class WrongIssuer(InvalidToken):
     reason = Reason.WRONG_ISSUER
+
+
+class UnknownIssuer(InvalidToken):
+    """The token's (yet unverified) ``iss`` names no trusted issuer: refused before any key lookup."""
+
+    reason = Reason.UNKNOWN_ISSUER
 
 
 class WrongAudience(InvalidToken):

@@ -1,15 +1,17 @@
-"""Build the IAM policy for a scope set on one API stage (pure).
+"""Build the IAM policy for a caller (scopes, and who it is) on one API stage (pure).
 
 The policy covers EVERY route of the API, not just the call's methodArn, so
 that API Gateway's result cache (which re-evaluates a cached policy on other
 routes for the same token) gives the rules' decision everywhere:
 
-* Allow: the resources of every rule the scopes satisfy;
-* Deny:  the resources of every rule they do not satisfy (and every deny rule).
+* Allow: the resources of every non-deny rule the caller satisfies;
+* Deny:  the resources of every rule it does not satisfy (every deny rule whose
+  conditions name it, every deny rule without conditions);
+* a deny rule whose conditions spare the caller gives neither.
 
 API Gateway evaluates explicit Deny first, then Allow, else denies. A request
-is therefore allowed exactly when some satisfied rule matches it and no
-unsatisfied rule does, which is the rules' semantics. Resources are literal
+is therefore allowed exactly when some satisfied non-deny rule matches it and no
+unsatisfied rule does, which is the rules' semantics (:mod:`authorizer.rules`). Resources are literal
 prefix + verb + the rule's glob (``*`` crosses ``/`` in both), a ``*`` method
 is expanded to each verb (a ``*`` in the verb slot would cross into paths).
 
@@ -58,13 +60,13 @@ def _suffixes(rules: tuple[Rule, ...], api: ApiStage) -> list[str]:
 def policy_resources(ruleset: RuleSet, caller: Caller, api: ApiStage) -> tuple[list[str], list[str]]:
     """The uncompacted (Allow, Deny) resource suffixes: every resource of every rule, once.
 
-    Deny: every rule ``caller`` does not satisfy, and every deny rule; Allow: every rule it
-    satisfies, less what Deny already holds.
+    Deny: every rule ``caller`` does not satisfy; Allow: every non-deny rule it satisfies, less
+    what Deny already holds.
     """
-    satisfied, unsatisfied = ruleset.partition(caller)
-    deny = _suffixes(unsatisfied, api)
+    granting, refusing = ruleset.partition(caller)
+    deny = _suffixes(refusing, api)
     denied = set(deny)
-    return [suffix for suffix in _suffixes(satisfied, api) if suffix not in denied], deny
+    return [suffix for suffix in _suffixes(granting, api) if suffix not in denied], deny
 
 
 def policy_document(api: ApiStage, allow: Sequence[str], deny: Sequence[str]) -> dict[str, Any]:

@@ -43,6 +43,7 @@ class VerifiedToken:
     key: VerificationKey  # the key that verified it: reused only while the JWKS still holds this key
     caller: Caller
     context: Mapping[str, str]  # read-only (a MappingProxyType); each response gets its own dict
+    omitted_claims: tuple[str, ...] = ()  # CONTEXT_CLAIMS left out of the context for their size
 
 
 @dataclass(frozen=True, slots=True)

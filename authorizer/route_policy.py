@@ -12,7 +12,7 @@ route, not the API.
 How. Every methodArn of U starts with the same ``<api stage>/<verb>``, so the questions are about
 paths: ``L``, the paths the resource path matches, is a :class:`~authorizer.glob_language.PathGlob`
 (:func:`route_language`), and each rule of the verb is its path glob. The rules allow a path
-exactly when a satisfied rule matches it and no unsatisfied one does (as for the whole-API
+exactly when a satisfied non-deny rule matches it and no unsatisfied one does (as for the whole-API
 policy, :mod:`authorizer.policy`). Cheapest exact shape first, each proved with
 :func:`~authorizer.glob_language.find_string`:
 
@@ -137,7 +137,9 @@ def build_route_policy_document(
     reaching = reaching_rules(ruleset, method, resource)
     deny = sorted({rule.route.pattern for rule in reaching if not rule.satisfied_by(caller)})
     denied = set(deny)
-    allow = sorted({rule.route.pattern for rule in reaching if rule.satisfied_by(caller)} - denied)
+    # a deny rule whose conditions spare the caller grants nothing (authorizer.rules): Allow holds
+    # only the satisfied non-deny rules
+    allow = sorted({rule.route.pattern for rule in reaching if not rule.deny and rule.satisfied_by(caller)} - denied)
     _suffixes(method, allow + deny, api)  # a rule too long for a resource fails whatever the shape
     covering = _suffixes(method, list(resource.covering_globs), api)
     language = route_language(resource)

@@ -11,13 +11,21 @@ Format, version 1::
         authenticated: true           # any valid token
       - route: "* /admin/*"
         deny: true                    # nobody, whatever the scopes
+      - route: POST /refunds
+        scopes: [refund:orders]
+        clients: [billing-job]        # and only this client (authorizer.conditions)
 
-Optional per rule: ``id`` (defaults to the route text) and ``description``.
+Optional per rule: ``id`` (defaults to the route text), ``description``, and conditions on the
+caller: ``clients``, ``orgs``, ``issuers``, each ANDed with the requirement.
 
-Semantics: a request is allowed if and only if at least one rule matches its
-method and path and the token satisfies every rule that matches. Rule order
-does not matter; a narrower rule can only add requirements; whatever no rule
-matches is denied.
+Semantics: a request is allowed if and only if at least one non-deny rule matches
+its method and path and the caller satisfies every rule that matches. A non-deny
+rule is satisfied when the caller meets its scope requirement and each of its
+conditions; a deny rule is unsatisfied for the callers its conditions name (every
+caller, when it has none) and satisfied by everyone else, so it never grants by
+itself. Rule order does not matter; a narrower rule can only add requirements;
+whatever no rule matches is denied. A route may appear in several rules only when
+all but one of them are deny rules with conditions ("deny client X here").
 
 Every mistake is a :class:`RulesError` naming the file, the line, the rule
 and the fix.
@@ -31,18 +39,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from authorizer.caller import Caller
+from authorizer.conditions import CONDITION_KEYS, Conditions, condition_problem
 from authorizer.errors import Reason, RulesError
 from authorizer.fingerprint import fingerprint
 from authorizer.route import RoutePattern, RouteProblem, parse_route
 from authorizer.route_index import RouteIndex
 from authorizer.scope import SCOPE_TOKEN
 
+if TYPE_CHECKING:  # imported when compiling YAML only (see the module's docstring)
+    from authorizer.yaml_source import LineDict
+
 RULES_VERSION = 1
 TOP_LEVEL_KEYS = ("version", "rules", "description")
-RULE_KEYS = ("route", "scopes", "any_scopes", "authenticated", "deny", "id", "description")
+RULE_KEYS = ("route", "scopes", "any_scopes", "authenticated", "deny", *CONDITION_KEYS, "id", "description")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +68,14 @@ class Rule:
     authenticated: bool
     deny: bool
     description: str = ""
+    conditions: Conditions = Conditions()  # on the caller: clients, orgs, issuers
 
     def satisfied_by(self, caller: Caller) -> bool:
+        """A deny rule: unless its conditions name the caller (no conditions name everyone).
+        Any other rule: when the caller meets its conditions and its scope requirement."""
         if self.deny:
+            return not self.conditions.met_by(caller)
+        if self.conditions and not self.conditions.met_by(caller):
             return False
         granted = caller.scopes
         if not self.scopes <= granted:
@@ -67,16 +84,18 @@ class Rule:
 
     @property
     def requirement(self) -> str:
-        """The rule's requirement in words, e.g. ``read:orders AND (admin OR support)``."""
+        """The rule's requirement in words, e.g. ``read:orders AND (admin OR support)``,
+        ``DENY client x``, ``read:orders AND client billing-job``."""
+        condition = self.conditions.text
         if self.deny:
-            return "DENY"
-        if self.authenticated:
-            return "any valid token"
+            return f"DENY {condition}" if condition else "DENY"
         parts = sorted(self.scopes)
         if self.any_scopes:
             alternatives = " OR ".join(sorted(self.any_scopes))
             parts.append(f"({alternatives})" if parts and len(self.any_scopes) > 1 else alternatives)
-        return " AND ".join(parts)
+        if condition:
+            parts.append(condition)
+        return " AND ".join(parts) if parts else "any valid token"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +103,11 @@ class RouteDecision:
     """The rules' decision for one method and path, with its reasons."""
 
     allowed: bool
-    reason: Reason  # ALLOWED, NO_MATCHING_RULE, DENIED_BY_RULE or INSUFFICIENT_SCOPE
+    reason: Reason  # ALLOWED, NO_MATCHING_RULE, DENIED_BY_RULE, CALLER_NOT_ALLOWED or INSUFFICIENT_SCOPE
     matched: tuple[Rule, ...]
     failed: tuple[Rule, ...]
     missing_scopes: tuple[str, ...]  # every scope that a failed rule needs and the token lacks
+    unmet_conditions: tuple[str, ...] = ()  # clients, orgs, issuers: a failed rule's lists without the caller
 
     @property
     def matched_ids(self) -> tuple[str, ...]:
@@ -101,9 +121,11 @@ class RuleSet:
     digest: str  # first 12 hex digits of the file's SHA-256
     known_scopes: frozenset[str]
     index: RouteIndex = field(init=False, repr=False, compare=False)
+    named: Conditions = field(init=False, repr=False, compare=False)  # every client, org, issuer a rule names
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "index", RouteIndex.build(self.rules))
+        object.__setattr__(self, "named", Conditions.union(rule.conditions for rule in self.rules))
 
     def matching(self, method: str, path: str) -> tuple[Rule, ...]:
         """The rules matching a request, in file order (looked up in the index, not scanned)."""
@@ -116,27 +138,48 @@ class RuleSet:
             return RouteDecision(False, Reason.NO_MATCHING_RULE, (), (), ())
         failed = tuple(rule for rule in matched if not rule.satisfied_by(caller))
         if not failed:
-            return RouteDecision(True, Reason.ALLOWED, matched, (), ())
+            if any(not rule.deny for rule in matched):
+                return RouteDecision(True, Reason.ALLOWED, matched, (), ())
+            # only deny rules that spare this caller: nothing grants it
+            return RouteDecision(False, Reason.NO_MATCHING_RULE, matched, (), ())
         missing: dict[str, None] = {}
+        unmet: dict[str, None] = {}
         for rule in failed:
+            if rule.deny:
+                continue
+            unmet.update(dict.fromkeys(rule.conditions.unmet_by(caller)))
             for scope in sorted(rule.scopes - caller.scopes):
                 missing[scope] = None
             if rule.any_scopes and rule.any_scopes.isdisjoint(caller.scopes):
                 for scope in sorted(rule.any_scopes):
                     missing[scope] = None
-        reason = Reason.DENIED_BY_RULE if any(rule.deny for rule in failed) else Reason.INSUFFICIENT_SCOPE
-        return RouteDecision(False, reason, matched, failed, tuple(missing))
+        if any(rule.deny for rule in failed):
+            reason = Reason.DENIED_BY_RULE
+        else:
+            reason = Reason.CALLER_NOT_ALLOWED if unmet else Reason.INSUFFICIENT_SCOPE
+        return RouteDecision(False, reason, matched, failed, tuple(missing), tuple(unmet))
 
     def partition(self, caller: Caller) -> tuple[tuple[Rule, ...], tuple[Rule, ...]]:
-        """(rules the caller satisfies, rules it does not): the two halves of a policy."""
-        satisfied = tuple(rule for rule in self.rules if rule.satisfied_by(caller))
-        unsatisfied = tuple(rule for rule in self.rules if not rule.satisfied_by(caller))
-        return satisfied, unsatisfied
+        """(rules that grant the caller, rules that refuse it): the two halves of a policy.
+
+        A rule grants when it is not a deny rule and the caller satisfies it; it refuses when the
+        caller does not satisfy it. A deny rule that spares the caller does neither.
+        """
+        granting = tuple(rule for rule in self.rules if not rule.deny and rule.satisfied_by(caller))
+        refusing = tuple(rule for rule in self.rules if not rule.satisfied_by(caller))
+        return granting, refusing
 
     def relevant(self, caller: Caller) -> Caller:
         """The part of ``caller`` these rules can tell apart: two callers with the same relevant
-        part get the same decisions and the same policy (the policy memo's key)."""
-        return Caller(caller.scopes & self.known_scopes)
+        part get the same decisions and the same policy (the policy memo's key).
+
+        That is the scopes some rule names, and the client, org and issuer only when some rule
+        names that very value (:meth:`Conditions.named`); rules without conditions read scopes only.
+        """
+        scopes = caller.scopes & self.known_scopes
+        if not self.named:
+            return Caller(scopes)
+        return self.named.named(Caller(scopes, caller.client_id, caller.organization, caller.issuer))
 
 
 class _Problems:
@@ -174,6 +217,17 @@ def _flag(raw: Any, key: str, where: str, line: int, problems: _Problems) -> boo
             line, f"{where}: '{key}' can only be true; remove the key instead of setting {raw!r}"
         )
     return True
+
+
+def _conditions(raw: LineDict, where: str, key_line: Any, problems: _Problems) -> Conditions:
+    lists: dict[str, frozenset[str]] = {}
+    for key in CONDITION_KEYS:
+        if key in raw:
+            problem = condition_problem(raw[key], key)
+            if problem:
+                raise problems.fail(key_line(key), f"{where}: {problem}")
+            lists[key] = frozenset(raw[key])
+    return Conditions(**lists)
 
 
 def _compile_rule(index: int, raw: Any, line: int, problems: _Problems) -> Rule:
@@ -216,20 +270,21 @@ def _compile_rule(index: int, raw: Any, line: int, problems: _Problems) -> Rule:
         else False
     )
     deny = _flag(raw["deny"], "deny", where, key_line("deny"), problems) if "deny" in raw else False
+    conditions = _conditions(raw, where, key_line, problems)
     kinds = [k for k in ("deny", "authenticated") if k in raw]
     if scopes or any_scopes:
         kinds.append("scopes")
-    if not kinds:
+    if not kinds and not conditions:
         raise problems.fail(
             line,
             f"{where}: states no requirement; add 'scopes', 'any_scopes', "
-            "'authenticated: true' or 'deny: true'",
+            "'authenticated: true', 'deny: true' or a condition ('clients', 'orgs', 'issuers')",
         )
     if len(kinds) > 1:
         raise problems.fail(
             line,
             f"{where}: combines {' and '.join(kinds)}; a rule is either scopes/any_scopes, "
-            "authenticated or deny",
+            "authenticated or deny (each may add 'clients', 'orgs', 'issuers')",
         )
     rule_id = raw.get("id", route.text)
     if not isinstance(rule_id, str) or not rule_id.strip():
@@ -247,6 +302,7 @@ def _compile_rule(index: int, raw: Any, line: int, problems: _Problems) -> Rule:
         authenticated=authenticated,
         deny=deny,
         description=description,
+        conditions=conditions,
     )
 
 
@@ -262,22 +318,27 @@ def compile_rules(text: str, source: str) -> RuleSet:
     except YamlProblem as problem:
         raise problems.fail(problem.line, str(problem)) from None
     rules: list[Rule] = []
-    seen_routes: dict[tuple[str, str], Rule] = {}
+    seen_routes: dict[tuple[tuple[str, str], Conditions | None], Rule] = {}
     seen_ids: dict[str, Rule] = {}
     for position, (raw, line) in enumerate(zip(raw_rules, raw_rules.item_lines), start=1):
         rule = _compile_rule(position, raw, line, problems)
-        earlier = seen_routes.get(rule.route.key)
+        # a route appears once, but for deny rules with conditions beside it ("deny client X here"),
+        # which cannot be merged into it; each of those once per set of conditions
+        key = (rule.route.key, rule.conditions) if rule.deny and rule.conditions else (rule.route.key, None)
+        earlier = seen_routes.get(key)
         if earlier is not None:
             raise problems.fail(
                 line,
                 f"rule {position} ({rule.route.text}) repeats the route of rule {earlier.index} "
-                f"(line {earlier.line}); merge them into one rule",
+                f"(line {earlier.line}){' and its conditions' if key[1] else ''}; merge them into one rule",
             )
         if rule.id in seen_ids:
             raise problems.fail(
-                line, f"rule {position}: id '{rule.id}' is already used by rule {seen_ids[rule.id].index}"
+                line,
+                f"rule {position}: id '{rule.id}' is already used by rule {seen_ids[rule.id].index}; "
+                "give this rule an 'id' of its own",
             )
-        seen_routes[rule.route.key] = rule
+        seen_routes[key] = rule
         seen_ids[rule.id] = rule
         rules.append(rule)
     known = frozenset().union(*(rule.scopes | rule.any_scopes for rule in rules))

@@ -12,10 +12,15 @@ between:
 2. :func:`verify_jwt` binds the header ``alg`` to the key's one algorithm,
    verifies the signature (``cryptography``'s RSA verify, :mod:`authorizer.jwk`), then
    checks every claim once, strictly: exact ``iss``; ``aud`` a string or a
-   list holding ours; ``exp`` required; times are real numbers (never strings
-   or booleans); ``sub`` a non-empty string; the dialect's client id; scopes
-   well-formed; and last :func:`check_claims_in_force`: ``exp``, ``nbf`` and
-   ``iat`` against the time, with the clock skew.
+   list holding one of the issuer's audiences; ``exp`` required; times are
+   real numbers (never strings or booleans); ``sub`` a non-empty string; the
+   dialect's client id; scopes well-formed; ``org_id``, when present, a
+   non-empty string; and last :func:`check_claims_in_force`: ``exp``, ``nbf``
+   and ``iat`` against the time, with the clock skew.
+
+Between the two, the shell picks the issuer's settings and key set by the yet
+unverified ``iss`` (:mod:`authorizer.key_sets`); ``verify_jwt`` then checks
+``iss`` exactly against the settings it was given.
 
 What a token says never changes, so a verified token's :class:`Claims` can be
 remembered; whether they are in force does. Every check whose answer depends
@@ -91,6 +96,7 @@ class Claims:
     profile: str
     token_id: str | None
     key_id: str
+    organization: str | None = None  # Auth0's org_id: the Organization the token was issued for
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -243,12 +249,12 @@ def read_scopes(payload: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def _check_audience(payload: Mapping[str, Any], audience: str) -> None:
+def _check_audience(payload: Mapping[str, Any], audiences: tuple[str, ...]) -> None:
     aud = payload.get("aud")
     if isinstance(aud, str):
-        ok = aud == audience
+        ok = aud in audiences
     elif isinstance(aud, list) and aud and all(isinstance(a, str) for a in aud):
-        ok = audience in aud
+        ok = any(a in audiences for a in aud)
     elif aud is None:
         raise InvalidClaim("claim 'aud' is missing", reason=Reason.MISSING_CLAIM)
     else:
@@ -279,7 +285,7 @@ def verify_jwt(
         raise InvalidClaim("claim 'iss' is missing or not a string", reason=Reason.MISSING_CLAIM)
     if issuer != settings.issuer:
         raise WrongIssuer("token is from another issuer")
-    _check_audience(payload, settings.audience)
+    _check_audience(payload, settings.audiences)
     expires_at = _number(payload, "exp", required=True)
     assert expires_at is not None
     not_before = _number(payload, "nbf", required=False)
@@ -288,6 +294,7 @@ def verify_jwt(
     subject = _string(payload, "sub")
     client_id = _string(payload, "client_id" if rfc9068 else "azp")
     token_id = _string(payload, "jti", required=rfc9068)
+    organization = _string(payload, "org_id", required=False)
     assert subject is not None and client_id is not None
     if settings.client_credentials_only:
         _check_client_credentials(payload, jwt.profile, subject, client_id)
@@ -302,6 +309,7 @@ def verify_jwt(
         profile=jwt.profile,
         token_id=token_id,
         key_id=jwt.kid,
+        organization=organization,
     )
     check_claims_in_force(claims, settings, now)
     return claims

@@ -16,6 +16,7 @@ from pathlib import Path
 from bench.cold_breakdown import measure_breakdown
 from bench.cold_start import cold_world, measure_cold_start
 from bench.gateway_workload import run_workload
+from bench.issuers import measure_issuers
 from bench.memory import measure_memory
 from bench.policy_size import measure_policy_size
 from bench.profile import profile_fresh_decisions
@@ -59,11 +60,12 @@ def run(counts: Counts, mode: str) -> Results:
                           for site in cold.sites]
             memory = measure_memory(cold.sites[0], cold, tokens[: counts.memory_decisions])
         rules = measure_rules_scale(world, counts.compile_repeats, counts.rule_decisions, counts.rounds)
+        issuers = measure_issuers(world, tokens[: counts.tokens], counts.rounds)
         policy = measure_policy_size(counts.compile_repeats)
         gateway = run_workload(world, counts.gateway_requests)
         profile = profile_fresh_decisions(world, tokens[: counts.profiled])
     return Results(mode, started_at, throughput, cold_start, rules, gateway, memory, profile,
-                   time.perf_counter() - started, policy, breakdowns)
+                   time.perf_counter() - started, policy, issuers, breakdowns)
 
 
 def main(argv: list[str] | None = None) -> int:

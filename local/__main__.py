@@ -72,6 +72,11 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "--audience", default=DEFAULT_AUDIENCE, help="the API identifier tokens are for (default: %(default)s)"
     )
     parser.add_argument(
+        "--custom-domain", action="store_true",
+        help="also answer as the tenant's custom domain, a second issuer at <issuer>login/, and have the "
+        "authorizer trust both (an issuers file instead of TokenIssuer, Audience, JwksUri)",
+    )
+    parser.add_argument(
         "--parameter-overrides", nargs="*", default=[], metavar="KEY=VALUE",
         help="template parameters, as sam's --parameter-overrides (default: none; TokenIssuer, Audience "
         "and JwksUri are pointed at the local issuer)",
@@ -100,21 +105,34 @@ ORDER_CALLS = {
 }
 
 
-def _token_command(client, issuer_url: str, audience: str, var: str) -> list[str]:
+def _token_command(client, issuer_url: str, audience: str, var: str, organization: str | None = None) -> list[str]:
+    org = f",\"organization\":\"{organization}\"" if organization else ""
     return [
         f"{var}=$(curl -s {issuer_url}oauth/token -H 'content-type: application/json' \\",
         f"  -d '{{\"grant_type\":\"client_credentials\",\"client_id\":\"{client.client_id}\","
-        f"\"client_secret\":\"{client.client_secret}\",\"audience\":\"{audience}\"}}' \\",
+        f"\"client_secret\":\"{client.client_secret}\",\"audience\":\"{audience}\"{org}}}' \\",
         f"  | {READ_TOKEN})",
     ]
 
 
-def walkthrough(issuer_url: str, gateway_url: str, audience: str, clients: Path) -> str:
+def walkthrough(
+    issuer_url: str, gateway_url: str, audience: str, clients: Path, custom_domain_url: str | None = None
+) -> str:
     """The curl commands to try, for the demo clients of clients.yaml."""
     directory = load_directory(clients)
     lines = ["", "Try it (tokens last an hour):", ""]
+    organizations = {client: org for org in directory.organizations.values() for client in sorted(org.clients)}
     for client in directory.clients.values():
         if audience not in client.grants:
+            continue
+        org = organizations.get(client.client_id)
+        if org is not None:
+            var = client.client_id.upper().replace("-", "_") + "_TOKEN"
+            lines += [f"# {client.name}, for the {org.name} organization (its token carries org_id {org.org_id})",
+                      *_token_command(client, issuer_url, audience, var, org.org_id),
+                      f"curl -i {gateway_url}/orders -H \"Authorization: Bearer ${var}\"",
+                      f"curl -i -X DELETE {gateway_url}/orders/any -H \"Authorization: Bearer ${var}\"  "
+                      "# 403: a rule names this client", ""]
             continue
         var = client.client_id.upper().replace("-", "_") + "_TOKEN"
         if client.client_id.startswith("orders-"):
@@ -125,6 +143,11 @@ def walkthrough(issuer_url: str, gateway_url: str, audience: str, clients: Path)
             continue
         lines += [f"# {client.name}", *_token_command(client, issuer_url, audience, var)]
         lines += [f"curl -i {gateway_url}/hello -H \"Authorization: Bearer ${var}\"", ""]
+    reader = directory.clients.get("demo-reader")
+    if custom_domain_url is not None and reader is not None:
+        lines += ["# the same tenant through its custom domain: a second trusted issuer",
+                  *_token_command(reader, custom_domain_url, audience, "CUSTOM_DOMAIN_TOKEN"),
+                  f"curl -i {gateway_url}/hello -H \"Authorization: Bearer $CUSTOM_DOMAIN_TOKEN\"", ""]
     lines += [
         "# an invalid token",
         f"curl -i {gateway_url}/hello -H 'Authorization: Bearer not.a.token'",
@@ -140,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     overrides = dict(item.split("=", 1) for item in args.parameter_overrides)
     config = StackConfig(
         template=args.template, clients=args.clients, rules=args.rules,
-        audience=args.audience, parameter_overrides=overrides,
+        audience=args.audience, parameter_overrides=overrides, custom_domain=args.custom_domain,
         **{port.field: getattr(args, port.field) for port in PORT_OPTIONS},
     )
     try:
@@ -152,10 +175,13 @@ def main(argv: list[str] | None = None) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):  # explicit: a background job starts with SIGINT ignored
         signal.signal(signum, lambda *_: stopping.set())
     print(f"issuer  {stack.issuer_url}  (JWKS {stack.issuer_url}.well-known/jwks.json)")
+    if stack.custom_domain_url is not None:
+        print(f"issuer  {stack.custom_domain_url}  (the tenant's custom domain; both trusted via {stack.issuers_file})")
     print(f"gateway {stack.gateway_url}/  (template {config.template.name}, authorizer -> issuer)")
     if stack.dynamodb is not None:
         print(f"dynamodb {stack.dynamodb.url}  (moto; tables {', '.join(stack.dynamodb.tables)})")
-    print(walkthrough(stack.issuer_url, stack.gateway_url, config.audience, config.clients), flush=True)
+    print(walkthrough(stack.issuer_url, stack.gateway_url, config.audience, config.clients, stack.custom_domain_url),
+          flush=True)
     while not stopping.wait(0.5):
         pass
     print("\nstopping...", flush=True)

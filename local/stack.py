@@ -7,6 +7,11 @@ A watcher reloads the three files the stack reads when their content changes:
 * clients.yaml: the issuer serves the new tenant (the signing keys stay, so tokens stay valid);
 * rules.yaml: checked at once, then the authorizer is restarted (it reads the rules at cold start).
 
+With ``custom_domain``, the issuer also answers as the tenant's custom domain, a second issuer at
+``<issuer>login/`` (same tenant, same signing keys, its own ``iss``, as Auth0 issues tokens with
+the ``iss`` of the domain asked), and the authorizer trusts both through an issuers file the stack
+writes (template parameter ``IssuersFile``) instead of ``TokenIssuer``/``Audience``/``JwksUri``.
+
 A file that does not load is reported at once with its ``file:line:`` message, and changes nothing:
 the stack keeps serving what it served.
 """
@@ -14,12 +19,16 @@ the stack keeps serving what it served.
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from dataclasses import replace as replace_spec
 from pathlib import Path
 from typing import Any
+
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from authorizer.errors import RulesError
 from authorizer.rules import load_rules
@@ -29,7 +38,7 @@ from local.gateway.events import LOCAL_REGION
 from local.gateway.functions import FunctionPool
 from local.gateway.gateway import Gateway, check_identity_sources
 from local.gateway.server import GatewayServer
-from local.issuer.directory import DirectoryError, load_directory
+from local.issuer.directory import Directory, DirectoryError, load_directory
 from local.issuer.discovery import JWKS_PATH
 from local.issuer.keyring import KeyRing
 from local.issuer.runner import IssuerServer
@@ -39,6 +48,7 @@ from local.watcher import FileWatcher
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_AUDIENCE = "https://api.scopegate.local"
+CUSTOM_DOMAIN_PATH = "/login"  # where the issuer also answers as the tenant's custom domain
 log = logging.getLogger("local")
 
 
@@ -53,6 +63,7 @@ class StackConfig:
     dynamodb_port: int = DYNAMODB.default  # moto's server, started when the template declares tables
     audience: str = DEFAULT_AUDIENCE
     parameter_overrides: Mapping[str, str] | None = None
+    custom_domain: bool = False  # a second issuer at <issuer>login/, trusted beside the first
     watch: bool = True  # reload the files on change (tests call Stack.watcher.check() themselves)
     reload_interval_seconds: float = 0.5
 
@@ -73,6 +84,8 @@ class Stack:
         self.watcher: FileWatcher | None = None
         self.dynamodb: LocalDynamoDB | None = None
         self._tables: dict[str, dict[str, Any]] = {}
+        self.custom_domain_url: str | None = None  # the second issuer's iss, with custom_domain
+        self.issuers_file: Path | None = None  # written for the authorizer, with custom_domain
 
     @property
     def gateway(self) -> Gateway:
@@ -91,10 +104,11 @@ class Stack:
         directory = load_directory(cfg.clients)
         if cfg.rules is not None:
             load_rules(cfg.rules)  # a broken rules file stops the start, as it would every request
-        self.issuer = IssuerServer(
-            lambda url: create_issuer_app(directory, self.keys, url), cfg.host, cfg.issuer_port
-        ).start()
+        self.issuer = IssuerServer(lambda url: self._issuer_app(directory, url), cfg.host, cfg.issuer_port).start()
         self.issuer_url = self.issuer.url
+        if cfg.custom_domain:
+            self.custom_domain_url = self.issuer_url + CUSTOM_DOMAIN_PATH.strip("/") + "/"
+            self.issuers_file = self._write_issuers_file()
         app = self._load_application()
         self._tables = template_tables(cfg.template)
         if self._tables:
@@ -113,15 +127,39 @@ class Stack:
         return self
 
     # -- what the files turn into ----------------------------------------------------------------
+    def _issuer_app(self, directory: Directory, url: str) -> Any:
+        """The tenant at ``url``; with custom_domain, also at ``url`` + login/ as its second issuer."""
+        app = create_issuer_app(directory, self.keys, url)
+        if not self.config.custom_domain:
+            return app
+        custom = create_issuer_app(directory, self.keys, url + CUSTOM_DOMAIN_PATH.strip("/") + "/")
+        return DispatcherMiddleware(app, {CUSTOM_DOMAIN_PATH: custom})
+
+    def _write_issuers_file(self) -> Path:
+        """The issuers file that makes the authorizer trust the tenant and its custom domain."""
+        folder = Path(tempfile.mkdtemp(prefix="scopegate-local-"))
+        path = folder / "issuers.yaml"
+        path.write_text(
+            "version: 1\nissuers:\n"
+            + "".join(
+                f"  - issuer: {issuer}\n    audiences: [{self.config.audience}]\n    description: {what}\n"
+                for issuer, what in ((self.issuer_url, "the local tenant"), (self.custom_domain_url, "its custom domain"))
+            ),
+            encoding="utf-8",
+        )
+        return path
+
     def _load_application(self) -> SamApplication:
         """template.yaml with the authorizer pointed at the local issuer (raises TemplateError)."""
-        overrides = {
-            "TokenIssuer": self.issuer_url,
-            "Audience": self.config.audience,
-            "JwksUri": self.issuer_url.rstrip("/") + JWKS_PATH,
-            **(self.config.parameter_overrides or {}),
-        }
-        app = load_template(self.config.template, overrides)
+        if self.issuers_file is not None:
+            trust = {"IssuersFile": str(self.issuers_file), "TokenIssuer": "", "Audience": "", "JwksUri": ""}
+        else:
+            trust = {
+                "TokenIssuer": self.issuer_url,
+                "Audience": self.config.audience,
+                "JwksUri": self.issuer_url.rstrip("/") + JWKS_PATH,
+            }
+        app = load_template(self.config.template, {**trust, **(self.config.parameter_overrides or {})})
         check_identity_sources(app)
         return app
 
@@ -169,7 +207,7 @@ class Stack:
             log.error("%s -- not applied: the issuer keeps the previous clients", error)
             return
         assert self.issuer is not None
-        self.issuer.serve(create_issuer_app(directory, self.keys, self.issuer_url))
+        self.issuer.serve(self._issuer_app(directory, self.issuer_url))
         log.warning("%s reloaded: %d clients, %d APIs (same signing keys: issued tokens stay valid)",
                     path, len(directory.clients), len(directory.apis))
 
@@ -194,3 +232,5 @@ class Stack:
             self.issuer.stop()
         if self.dynamodb is not None:
             self.dynamodb.stop()
+        if self.issuers_file is not None:
+            shutil.rmtree(self.issuers_file.parent, ignore_errors=True)

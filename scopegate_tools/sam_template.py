@@ -44,6 +44,7 @@ __all__ = [
     "resolve",
 ]
 
+NO_VALUE = "AWS::NoValue"  # what `!Ref AWS::NoValue` resolves to: the property is left out
 LOCAL_PSEUDO_PARAMETERS = {
     "AWS::Region": "us-east-1",
     "AWS::AccountId": "123456789012",
@@ -317,7 +318,11 @@ def load_template(path: Path, overrides: Mapping[str, str] | None = None) -> Sam
             handler=str(props.get("Handler", "")),
             code_uri=str(resolve(props.get("CodeUri", "."), parameters, conditions)),
             runtime=props.get("Runtime"),
-            environment={k: str(resolve(v, parameters, conditions)) for k, v in variables.items()},
+            environment={
+                k: str(value)
+                for k, value in ((k, resolve(v, parameters, conditions)) for k, v in variables.items())
+                if value != NO_VALUE
+            },
             timeout_seconds=int(resolve(props.get("Timeout", 3), parameters, conditions)),
             layers=tuple(layer_content[layer_id] for layer_id in layer_ids),
             layer_ids=layer_ids,

@@ -6,7 +6,10 @@
 | client | ``azp`` and ``gty: client-credentials`` | ``client_id`` and ``jti`` |
 | both | ``iss`` (trailing ``/``), ``sub`` = ``<client_id>@clients``, ``aud``, ``iat``, ``exp``, ``scope`` | |
 
-With RBAC's "Add Permissions in the Access Token", ``permissions`` lists the granted scopes.
+With RBAC's "Add Permissions in the Access Token", ``permissions`` lists the granted scopes. A
+token issued for an Organization (the request's ``organization``) carries ``org_id`` and
+``org_name`` (jwt-auth0.md §3.2; whether Auth0 puts ``org_name`` in every such token, or only
+with a tenant setting, is UNVERIFIED: this issuer always does).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from local.issuer.directory import Client
+from local.issuer.directory import Client, Organization
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +28,7 @@ class TokenRequest:
     audience: str
     scopes: tuple[str, ...]
     lifetime_seconds: int
+    organization: Organization | None = None
 
 
 def token_header(request: TokenRequest, kid: str, algorithm: str) -> dict[str, Any]:
@@ -48,4 +52,6 @@ def token_claims(request: TokenRequest, issuer: str, now: int, jti: str) -> dict
         claims.update(azp=client_id, gty="client-credentials")
     if request.client.add_permissions:
         claims["permissions"] = list(request.scopes)
+    if request.organization is not None:
+        claims.update(org_id=request.organization.org_id, org_name=request.organization.name)
     return claims

@@ -1,23 +1,26 @@
-"""The issuer's tenant: APIs and machine-to-machine clients, read from local/clients.yaml.
+"""The issuer's tenant: APIs, machine-to-machine clients and organizations, read from local/clients.yaml.
 
-The file is the local stand-in for Auth0's "APIs" and "Machine to Machine Applications"
-screens: each API has an identifier (the ``audience``) and the scopes it defines; each client
-has an id, a secret, the token dialect it receives and, per audience, the scopes it was granted
-(Auth0's "client grant"). The file is read with the rules' strict YAML loader
+The file is the local stand-in for Auth0's "APIs", "Machine to Machine Applications" and
+"Organizations" screens: each API has an identifier (the ``audience``) and the scopes it defines;
+each client has an id, a secret, the token dialect it receives and, per audience, the scopes it was
+granted (Auth0's "client grant"); each organization (optional) has an id, a name and the clients
+enabled for it (its "Machine-to-Machine Access"), which may then ask for tokens issued for it. The file is read with the rules' strict YAML loader
 (:mod:`authorizer.yaml_source`: no anchors, no repeated keys), so every problem names its line.
 """
 
 from __future__ import annotations
 
 import hmac
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from authorizer.yaml_source import YamlProblem, load_yaml, located
 
 DIALECTS = ("auth0", "rfc9068")
+ORG_ID = re.compile(r"org_[A-Za-z0-9]{1,32}")
 DEFAULT_TOKEN_LIFETIME_SECONDS = 86400  # Auth0's default for a custom API
 
 
@@ -47,9 +50,17 @@ class Client:
 
 
 @dataclass(frozen=True, slots=True)
+class Organization:
+    org_id: str  # Auth0's look: org_ followed by letters and digits
+    name: str
+    clients: frozenset[str]  # the clients enabled for it
+
+
+@dataclass(frozen=True, slots=True)
 class Directory:
     apis: Mapping[str, ApiResource]
     clients: Mapping[str, Client]
+    organizations: Mapping[str, Organization] = field(default_factory=dict)
 
 
 def _line(node: Any, key: str | None = None) -> int | None:
@@ -103,7 +114,7 @@ def parse_directory(document: Any, source: str) -> Directory:
     ``file:line:``; a plain dict gives ``file:`` only.
     """
     problems = _Problems(source)
-    root = _keys(document, "top level", _line(document), {"version", "apis", "clients"}, set(), problems)
+    root = _keys(document, "top level", _line(document), {"version", "apis", "clients"}, {"organizations"}, problems)
     if root["version"] != 1 or isinstance(root["version"], bool):
         raise problems.fail(_line(root, "version"), f"version must be 1 (found {root['version']!r})")
     apis: dict[str, ApiResource] = {}
@@ -169,7 +180,29 @@ def parse_directory(document: Any, source: str) -> Directory:
                 _line(spec, "client_id"), f"{where}: client_id {client.client_id!r} is repeated"
             )
         clients[client.client_id] = client
-    return Directory(apis=apis, clients=clients)
+    return Directory(apis=apis, clients=clients, organizations=_organizations(root, clients, problems))
+
+
+def _organizations(root: Any, clients: Mapping[str, Client], problems: _Problems) -> dict[str, Organization]:
+    organizations: dict[str, Organization] = {}
+    names: set[str] = set()
+    for index, (raw, line) in enumerate(_items(root, "organizations", problems)):
+        where = f"organizations[{index}]"
+        spec = _keys(raw, where, line, {"id", "name", "clients"}, set(), problems)
+        org_id, name = spec["id"], spec["name"]
+        if not isinstance(org_id, str) or not ORG_ID.fullmatch(org_id):
+            raise problems.fail(_line(spec, "id"), f"{where}: id must look like Auth0's, org_ then letters and digits")
+        if not isinstance(name, str) or not name:
+            raise problems.fail(_line(spec, "name"), f"{where}: name must be a non-empty string")
+        if org_id in organizations or name in names:
+            raise problems.fail(_line(spec, "id"), f"{where}: id {org_id!r} or name {name!r} is repeated")
+        enabled = _strings(spec["clients"], f"{where}.clients", _line(spec, "clients"), problems)
+        unknown = sorted(set(enabled) - set(clients))
+        if unknown:
+            raise problems.fail(_line(spec, "clients"), f"{where}: no client has id {unknown[0]!r}")
+        organizations[org_id] = Organization(org_id, name, frozenset(enabled))
+        names.add(name)
+    return organizations
 
 
 def load_directory(path: Path) -> Directory:

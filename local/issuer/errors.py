@@ -65,6 +65,23 @@ def scopes_not_granted(scopes: list[str]) -> Auth0Error:
     )
 
 
+# Organizations (client credentials with `organization`): jwt-auth0.md §3.1-3.2 settle that the
+# parameter exists and yields org_id; how Auth0 refuses an unknown organization, or a client not
+# enabled for it, is UNVERIFIED. These answers are in Auth0's shape (403 access_denied, as for a
+# missing client grant), with texts of our own.
+
+
+def unknown_organization(organization: str) -> Auth0Error:
+    return Auth0Error(403, "access_denied", f"Organization {organization!r} does not exist (UNVERIFIED answer)")
+
+
+def client_not_in_organization(client_id: str, organization: str) -> Auth0Error:
+    return Auth0Error(
+        403, "access_denied",
+        f"Client {client_id!r} is not enabled for organization {organization!r} (UNVERIFIED answer)",
+    )
+
+
 def auth0_error_for(error: OAuth2Error, grant_type: str | None) -> OAuth2Error:
     """Authlib's error for a failed request, in Auth0's words."""
     if isinstance(error, Auth0Error):

@@ -2,8 +2,9 @@
 
 Authlib authenticates the client (``client_secret_post`` or ``client_secret_basic``) and checks
 the grant type; :class:`Auth0ClientCredentialsGrant` adds what Auth0 checks on top (the
-``audience``, the client grant for it, the requested scopes) and signs the token with joserfc in
-the client's dialect. Auth0 also accepts a JSON body, which :class:`JsonBodyAsForm` turns into the
+``audience``, the client grant for it, the requested scopes, and the ``organization`` when one is
+asked for: it must exist and have the client enabled) and signs the token with joserfc in the
+client's dialect. Auth0 also accepts a JSON body, which :class:`JsonBodyAsForm` turns into the
 form Authlib reads.
 
 Routes: ``POST /oauth/token``, ``GET /.well-known/jwks.json``, the metadata documents
@@ -95,7 +96,15 @@ class Auth0ClientCredentialsGrant(grants.ClientCredentialsGrant):
         if refused:
             raise errors.scopes_not_granted(refused)
         scopes = tuple(dict.fromkeys(requested)) if requested else granted
-        self.request.token_request = TokenRequest(client, audience, scopes, api.token_lifetime_seconds)
+        organization = None
+        asked = self.request.payload.data.get("organization")
+        if asked:  # the organization's id (whether Auth0 also takes its name here is UNVERIFIED)
+            organization = issuer.directory.organizations.get(asked)
+            if organization is None:
+                raise errors.unknown_organization(asked)
+            if client.client_id not in organization.clients:
+                raise errors.client_not_in_organization(client.client_id, asked)
+        self.request.token_request = TokenRequest(client, audience, scopes, api.token_lifetime_seconds, organization)
 
     def create_token_response(self) -> tuple[int, dict[str, Any], list[tuple[str, str]]]:
         issuer: Auth0Issuer = self.server  # type: ignore[assignment]

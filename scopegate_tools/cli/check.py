@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from scopegate_tools.cli.caller_check import CallerCheck
 from scopegate_tools.cli.coverage import (
     RouteView,
     dead_rules,
@@ -45,6 +46,7 @@ class CheckReport:
     budget: PolicyBudget  # the deployed mode's
     strict: bool
     rechecks: RecheckReport = RecheckReport((), ())  # the services' scopes.toml (service_requirements)
+    callers: CallerCheck = CallerCheck()  # the issuers file and the callers conditions name (caller_check)
     public_declaration: str = SAM_PUBLIC_DECLARATION  # how the route source declares a route public
     modes: ModeSizes | None = None  # both modes' sizes and the advice
 
@@ -52,6 +54,7 @@ class CheckReport:
     def errors(self) -> list[str]:
         found = [f"{self.template}:{problem.line}: {problem.message}" for problem in self.unguarded]
         found.extend(self.rechecks.errors)
+        found.extend(self.callers.errors)
         for view in self.views:
             if view.uncovered:
                 examples = ", ".join(request.text for request in view.uncovered[:3])
@@ -91,6 +94,7 @@ class CheckReport:
     @property
     def warnings(self) -> list[str]:
         found = [] if self.strict else self._dead_messages()
+        found.extend(self.callers.warnings)
         if not self.strict and not self.budget.resource_too_long and self.budget.may_exceed:
             found.append(self._may_exceed_message())
         return found
@@ -113,6 +117,7 @@ def run_check(
     budget_bytes: int,
     strict: bool,
     services: Sequence[ServiceDeclaration] = (),
+    callers: CallerCheck | None = None,
     public_declaration: str = SAM_PUBLIC_DECLARATION,
     per_route: bool = False,
     clients: Sequence[Client] = (),
@@ -136,6 +141,7 @@ def run_check(
         budget=budget,
         strict=strict,
         rechecks=compare_rechecks(services, views),
+        callers=callers or CallerCheck(),
         public_declaration=public_declaration,
     )
 
@@ -224,6 +230,8 @@ def render_check(report: CheckReport) -> str:
             lines += render_modes(report.modes)
         lines.append(f"Longest resource: {len(budget.longest_resource)} of {MAX_RESOURCE_LENGTH} characters:")
     lines.append(f"  {budget.longest_resource}")
+    if report.callers.issuers is not None:
+        lines.append(report.callers.summary())
     if report.rechecks.rows:
         lines += render_rechecks(report.rechecks)
     lines.append("")
@@ -301,6 +309,7 @@ def check_json(report: CheckReport) -> dict[str, Any]:
             "resource_limit": MAX_RESOURCE_LENGTH,
         },
         "service_rechecks": rechecks_json(report.rechecks),
+        "callers": report.callers.as_json(),
         "errors": report.errors,
         "warnings": report.warnings,
     }

@@ -100,12 +100,18 @@ def requirement_of(rules: Iterable[Rule]) -> str:
     rules = tuple(rules)
     if not rules:
         return "DENY (no rule matches)"
-    if any(rule.deny for rule in rules):
+    if any(rule.deny and not rule.conditions for rule in rules):
         return "DENY"
+    if all(rule.deny for rule in rules):
+        return "DENY (no rule grants it)"
     parts: dict[str, None] = {}
     for rule in rules:
+        if rule.deny:  # with conditions: it spares every other caller
+            named = rule.conditions.text
+            parts[f"NOT ({named})" if " AND " in named else f"NOT {named}"] = None
+            continue
         text = rule.requirement
-        if rule.authenticated:
+        if text == "any valid token":
             continue
         if " OR " in text and " AND " not in text and len(rules) > 1:
             text = f"({text})"

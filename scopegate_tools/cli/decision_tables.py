@@ -7,6 +7,9 @@ Format, version 1::
       - name: reporting-job            # unique
         description: nightly export    # optional
         scopes: [read:orders]          # what its tokens hold (may be empty)
+        client_id: reporting-job       # optional: who its tokens name, for rules with conditions
+        org_id: org_acme               # optional (absent: tokens without org_id)
+        issuer: https://tenant.eu.auth0.com/   # optional
         allowed:                       # what it must be allowed (may be empty)
           - GET /orders/{id}           # a template route: every request of it
           - GET /orders/42             # or one request of a template route
@@ -26,6 +29,7 @@ from typing import Any
 from scopegate_tools.cli.coverage import RouteView
 from scopegate_tools.cli.template_routes import Request, TemplateRoute, route_of
 from authorizer.caller import Caller
+from authorizer.conditions import CONDITION_VALUE
 from authorizer.route import HTTP_METHODS
 from authorizer.rules import RouteDecision, RuleSet
 from authorizer.scope import SCOPE_TOKEN
@@ -40,7 +44,8 @@ from authorizer.yaml_source import (
 
 TABLES_VERSION = 1
 TOP_LEVEL_KEYS = ("version", "clients", "description")
-CLIENT_KEYS = ("name", "description", "scopes", "allowed")
+CLIENT_KEYS = ("name", "description", "scopes", "client_id", "org_id", "issuer", "allowed")
+IDENTITY_KEYS = ("client_id", "org_id", "issuer")
 
 
 class DecisionTableError(ValueError):
@@ -56,11 +61,29 @@ class Client:
     allowed_requests: tuple[Request, ...]  # and these single requests
     entry_lines: Mapping[str, int]  # line of each entry of 'allowed'
     description: str = ""
+    client_id: str | None = None
+    org_id: str | None = None
+    issuer: str | None = None
 
     @property
     def caller(self) -> Caller:
-        """The caller these scopes stand for, as the rules see it."""
-        return Caller.holding(self.scopes)
+        """The caller these scopes and names stand for, as the rules see it."""
+        return Caller(self.scopes, self.client_id, self.org_id, self.issuer)
+
+    @property
+    def identity(self) -> str:
+        """Who its tokens name, in words (``client x, org o``); '' when it names no one."""
+        return identity_text(self.client_id, self.org_id, self.issuer)
+
+    @property
+    def label(self) -> str:
+        """``name``, or ``name (client x, org o)`` when its tokens name a caller."""
+        return f"{self.name} ({self.identity})" if self.identity else self.name
+
+
+def identity_text(client_id: str | None, org_id: str | None, issuer: str | None) -> str:
+    parts = [f"{what} {value}" for what, value in (("client", client_id), ("org", org_id), ("issuer", issuer)) if value]
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +181,16 @@ def _parse_client(
         if key not in raw:
             raise problems.fail(line, f"{where}: needs '{key}' (a list, [] when empty)")
     scopes = _scopes(raw["scopes"], raw.key_lines["scopes"], where, problems)
+    names: dict[str, str] = {}
+    for key in IDENTITY_KEYS:
+        if key in raw:
+            value = raw[key]
+            if not isinstance(value, str) or not CONDITION_VALUE.fullmatch(value):
+                raise problems.fail(
+                    raw.key_lines[key],
+                    f"{where}: '{key}' must be a string without spaces (quote it if YAML reads it as a number)",
+                )
+            names[key] = value
     description = raw.get("description", "")
     if not isinstance(description, str):
         raise problems.fail(raw.key_lines["description"], f"{where}: 'description' must be a string")
@@ -181,7 +214,8 @@ def _parse_client(
         else:
             allowed_routes.append(parsed)
     return Client(
-        name, line, scopes, frozenset(allowed_routes), tuple(allowed_requests), seen, description
+        name, line, scopes, frozenset(allowed_routes), tuple(allowed_requests), seen, description,
+        names.get("client_id"), names.get("org_id"), names.get("issuer"),
     )
 
 

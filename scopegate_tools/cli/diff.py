@@ -11,7 +11,6 @@ from scopegate_tools.cli.decision_tables import Client
 from scopegate_tools.cli.output import table
 from scopegate_tools.cli.template_routes import Request, TemplateRoute
 from scopegate_tools.cli.why import why
-from authorizer.caller import Caller
 from authorizer.rules import RuleSet
 
 
@@ -26,6 +25,9 @@ class Change:
     def as_json(self) -> dict[str, Any]:
         return {
             "client": self.client.name,
+            "client_id": self.client.client_id,
+            "org_id": self.client.org_id,
+            "issuer": self.client.issuer,
             "route": self.route.text,
             "before": self.before,
             "after": self.after,
@@ -55,8 +57,8 @@ def diff_decisions(
         for route in routes:
             rows, before, after = [], [], []
             for request in requests[route]:
-                was = old.decide(request.method, request.path, Caller.holding(client.scopes))
-                now = new.decide(request.method, request.path, Caller.holding(client.scopes))
+                was = old.decide(request.method, request.path, client.caller)
+                now = new.decide(request.method, request.path, client.caller)
                 before.append(was.allowed)
                 after.append(now.allowed)
                 if was.allowed != now.allowed:
@@ -74,7 +76,7 @@ def render_diff(changes: Sequence[Change], old: str, new: str) -> str:
     for change in changes:
         first = change.requests[0]
         detail = f"e.g. {first[0].text}: {why_prefix(first[2])}{first[3]}"
-        rows.append([change.client.name, change.route.text, f"{change.before} -> {change.after}", detail])
+        rows.append([change.client.label, change.route.text, f"{change.before} -> {change.after}", detail])
     lines += table(["CLIENT", "ROUTE", "DECISION", "NOW"], rows, indent=2)
     lines.append(f"{len(changes)} (client, route) pairs change.")
     return "\n".join(lines) + "\n"

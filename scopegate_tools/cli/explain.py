@@ -1,12 +1,13 @@
-"""``explain``: what a scope set may call, or what one route takes (pure but for token decoding)."""
+"""``explain``: what a caller (scopes, client, org, issuer) may call, or what one route takes (pure but for token decoding)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from scopegate_tools.cli.coverage import RouteView, requirement_of
+from scopegate_tools.cli.decision_tables import identity_text
 from scopegate_tools.cli.output import table
 from scopegate_tools.cli.template_routes import Request, TemplateRoute, route_of
 from scopegate_tools.cli.why import missing_of, why
@@ -20,7 +21,7 @@ from authorizer.tokens import decompose_unverified_jwt, read_scopes
 
 _ANY_SHAPE = TokenSettings(
     issuer="",
-    audience="",
+    audiences=(),
     algorithms=("RS256", "PS256"),
     profiles=("auth0", "rfc9068"),
     clock_skew_seconds=0,
@@ -36,15 +37,31 @@ class ExplainInputError(ValueError):
 class GrantedScopes:
     scopes: frozenset[str]
     origin: str  # how they were obtained, said in the output
+    client_id: str | None = None  # --client, or the token's azp / client_id
+    org_id: str | None = None  # --org, or the token's org_id
+    issuer: str | None = None  # --issuer, or the token's iss
 
     @property
     def caller(self) -> Caller:
-        """The caller these scopes stand for, as the rules see it."""
-        return Caller.holding(self.scopes)
+        """The caller these scopes and names stand for, as the rules see it."""
+        return Caller(self.scopes, self.client_id, self.org_id, self.issuer)
+
+    @property
+    def identity(self) -> str:
+        return identity_text(self.client_id, self.org_id, self.issuer)
+
+    def named(self, client_id: str | None, org_id: str | None, issuer: str | None) -> GrantedScopes:
+        """The same scopes, for the caller ``--client``, ``--org`` and ``--issuer`` name."""
+        return replace(self, client_id=client_id, org_id=org_id, issuer=issuer)
 
 
 def scopes_from_text(text: str) -> GrantedScopes:
     return GrantedScopes(frozenset(text.split()), "from --scopes")
+
+
+def _claim(payload: Any, name: str) -> str | None:
+    value = payload.get(name)
+    return value if isinstance(value, str) and value else None
 
 
 def scopes_from_token(token: str) -> GrantedScopes:
@@ -64,10 +81,14 @@ def scopes_from_token(token: str) -> GrantedScopes:
         raise ExplainInputError(
             f"the token does not decode ({error}); the authorizer would refuse it (401)"
         ) from None
+    payload = unverified.payload
     return GrantedScopes(
         frozenset(scopes),
         f"from --token {token_fingerprint} (SHA-256 prefix), decoded WITHOUT verification: "
         "signature, issuer, audience and expiry were not checked",
+        _claim(payload, "client_id" if unverified.profile == "rfc9068" else "azp"),
+        _claim(payload, "org_id"),
+        _claim(payload, "iss"),
     )
 
 
@@ -115,11 +136,23 @@ def explain_scopes(ruleset: RuleSet, views: Sequence[RouteView], granted: Grante
                 "requests": decisions,
             }
         )
-    return {"scopes": sorted(granted.scopes), "scopes_origin": granted.origin, "routes": routes}
+    return {"scopes": sorted(granted.scopes), "scopes_origin": granted.origin, **_identity_json(granted), "routes": routes}
+
+
+def _identity_json(granted: GrantedScopes) -> dict[str, str | None]:
+    return {"client_id": granted.client_id, "org_id": granted.org_id, "issuer": granted.issuer}
+
+
+def _caller_lines(result: dict[str, Any]) -> list[str]:
+    lines = [f"Scopes: {' '.join(result['scopes']) or '(none)'} ({result['scopes_origin']})"]
+    identity = identity_text(result["client_id"], result["org_id"], result["issuer"])
+    if identity:
+        lines.append(f"Caller: {identity}")
+    return lines
 
 
 def render_scopes(result: dict[str, Any]) -> str:
-    lines = [f"Scopes: {' '.join(result['scopes']) or '(none)'} ({result['scopes_origin']})", ""]
+    lines = [*_caller_lines(result), ""]
     rows = []
     for route in result["routes"]:
         distinct: dict[tuple[bool, str], dict[str, Any]] = {}
@@ -207,13 +240,14 @@ def explain_target(
     if granted is not None:
         result["scopes"] = sorted(granted.scopes)
         result["scopes_origin"] = granted.origin
+        result.update(_identity_json(granted))
     return result
 
 
 def render_target(result: dict[str, Any], source: str) -> str:
     lines = [f"{result['target']}: {result['goes_to']}"]
     if "scopes" in result:
-        lines.append(f"Scopes: {' '.join(result['scopes']) or '(none)'} ({result['scopes_origin']})")
+        lines += _caller_lines(result)
     for case in result["requests"]:
         lines.append("")
         if case["request"] != result["target"]:

@@ -13,8 +13,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from scopegate_tools.cli.caller_check import CallerCheck
 from scopegate_tools.cli.check import check_json, render_check, run_check
 from scopegate_tools.cli.coverage import view_routes
+from scopegate_tools.cli.decision_tables import Client
 from scopegate_tools.cli.diff import diff_decisions, render_diff
 from scopegate_tools.cli.explain import (
     ExplainInputError,
@@ -41,8 +43,7 @@ from scopegate_tools.cli.route_source_options import (
     add_route_source_arguments,
     read_route_source,
 )
-from scopegate_tools.cli.decision_tables import Client
-from scopegate_tools.cli.sources import InputError, read_clients, read_rules, read_rules_at_revision
+from scopegate_tools.cli.sources import InputError, read_clients, read_issuers, read_rules, read_rules_at_revision
 from scopegate_tools.cli.table_report import render_tables, run_tables, tables_json
 
 EXIT_OK = 0
@@ -53,6 +54,7 @@ EXIT_INPUT = 3
 DEFAULT_RULES = Path("policies/rules.yaml")
 DEFAULT_TEMPLATE = Path("template.yaml")
 DEFAULT_TESTS = Path("policies/rules_test.yaml")
+DEFAULT_ISSUERS = Path("policies/issuers.yaml")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -83,7 +85,12 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--stage", help="stage name for policy sizes (default: the template's longest)")
     check.add_argument(
         "--tests", type=Path, default=DEFAULT_TESTS,
-        help="decision tables whose clients' policy sizes are reported, when the file exists (default: %(default)s)",
+        help="decision tables: the clients whose policy sizes are reported and whose client_id, org_id and "
+        "issuer the rules' conditions should name (default: %(default)s, if it exists)",
+    )
+    check.add_argument(
+        "--issuers", type=Path,
+        help=f"issuers file to validate (default: {DEFAULT_ISSUERS}, if it exists)",
     )
 
     explain = sub.add_parser(
@@ -101,6 +108,9 @@ def _parser() -> argparse.ArgumentParser:
         "--token",
         help="an access token, decoded WITHOUT verification (never printed); - reads it from stdin",
     )
+    explain.add_argument("--client", help="the caller's client id (azp), for rules with 'clients'")
+    explain.add_argument("--org", help="the caller's organization (org_id), for rules with 'orgs'")
+    explain.add_argument("--issuer", help="the caller's issuer (iss), for rules with 'issuers'")
 
     test = sub.add_parser("test", parents=[common], help="run the decision tables of rules_test.yaml")
     test.add_argument("--rules", type=Path, default=DEFAULT_RULES, help="rules file (default: %(default)s)")
@@ -124,6 +134,8 @@ def _check(args: argparse.Namespace) -> tuple[int, str]:
         raise _Usage("--policy-budget-bytes must be a positive number of bytes")
     ruleset = read_rules(args.rules)
     template = read_route_source(args)
+    tables, unread = _tables_for_check(args, template)
+    issuers_path = args.issuers or (DEFAULT_ISSUERS if DEFAULT_ISSUERS.exists() else None)
     report = run_check(
         ruleset,
         template.source,
@@ -135,21 +147,27 @@ def _check(args: argparse.Namespace) -> tuple[int, str]:
         services=read_service_declarations(args.template, dict(args.parameter_overrides)) if template.sam else (),
         public_declaration=template.public_declaration,
         per_route=template.per_route,
-        clients=_clients_for_sizes(args.tests, template),
+        clients=tables or (),
+        callers=CallerCheck.of(ruleset, tables, args.tests, read_issuers(issuers_path), unread),
     )
     code = EXIT_FAILED if report.errors else EXIT_OK
     return code, to_json(check_json(report)) if args.format == "json" else render_check(report)
 
 
-def _clients_for_sizes(path: Path, template: Any) -> tuple[Client, ...]:
-    """The decision tables' clients, for check's per-client policy sizes; tables that do not
-    load are `test`'s to report, so check then just shows no client."""
-    if not path.is_file():
-        return ()
+def _tables_for_check(args: argparse.Namespace, template: Any) -> tuple[tuple[Client, ...] | None, str | None]:
+    """The decision tables whose clients the rules' conditions should name, and why they were not read.
+
+    Tables given with --tests must load (exit 3 otherwise); the default ones are read when they
+    exist, and when they do not load here (another route source) only that is said.
+    """
+    if args.tests != DEFAULT_TESTS:
+        return read_clients(args.tests, template), None
+    if not args.tests.exists():
+        return None, None
     try:
-        return read_clients(path, template)
-    except InputError:
-        return ()
+        return read_clients(args.tests, template), None
+    except InputError as error:
+        return None, str(error)
 
 
 def _explain(args: argparse.Namespace) -> tuple[int, str]:
@@ -166,6 +184,11 @@ def _explain(args: argparse.Namespace) -> tuple[int, str]:
         target = parse_target(args.route, template.routes) if args.route else None
     except ExplainInputError as error:
         raise _Usage(str(error)) from None
+    names = (args.client, args.org, args.issuer)
+    if any(name is not None for name in names):
+        if args.token is not None:
+            raise _Usage("--client, --org and --issuer name the caller of --scopes; a --token names its own")
+        granted = (granted or scopes_from_text("")).named(*names)
     views = view_routes(ruleset, template.routes)
     if target is not None:
         result: dict[str, Any] = explain_target(ruleset, views, template.public, target, granted)

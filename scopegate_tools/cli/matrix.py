@@ -19,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scopegate_tools.cli.decision_tables import Client
+from scopegate_tools.cli.decision_tables import Client, identity_text
 from scopegate_tools.cli.template_routes import Request, TemplateRoute
 from scopegate_tools.cli.why import why
 from authorizer.caller import Caller
@@ -45,11 +45,19 @@ class Subject:
     scopes: frozenset[str]
     origin: str  # where it comes from: "policies/rules_test.yaml:11" or "--scopes"
     description: str = ""
+    client_id: str | None = None  # who its tokens name (decision tables' client_id, org_id, issuer)
+    org_id: str | None = None
+    issuer: str | None = None
 
     @property
     def caller(self) -> Caller:
-        """The caller these scopes stand for, as the rules see it."""
-        return Caller.holding(self.scopes)
+        """The caller these scopes and names stand for, as the rules see it."""
+        return Caller(self.scopes, self.client_id, self.org_id, self.issuer)
+
+    @property
+    def identity(self) -> str:
+        """``client x, org o``; '' when its tokens name no one the rules could ask about."""
+        return identity_text(self.client_id, self.org_id, self.issuer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +107,9 @@ class AccessMatrix:
 
 def client_subjects(clients: Iterable[Client], tables: str) -> tuple[Subject, ...]:
     return tuple(
-        Subject(client.name, client.scopes, f"{tables}:{client.line}", client.description) for client in clients
+        Subject(client.name, client.scopes, f"{tables}:{client.line}", client.description,
+                client.client_id, client.org_id, client.issuer)
+        for client in clients
     )
 
 
@@ -171,6 +181,9 @@ def matrix_json(matrix: AccessMatrix) -> dict[str, Any]:
             {
                 "name": subject.name,
                 "scopes": sorted(subject.scopes),
+                "client_id": subject.client_id,
+                "org_id": subject.org_id,
+                "issuer": subject.issuer,
                 "origin": subject.origin,
                 "cells": [
                     {

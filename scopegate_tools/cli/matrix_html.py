@@ -31,7 +31,7 @@ thead th{position:sticky;top:0;z-index:1;background:#f6f8fa;white-space:nowrap;f
 th[scope=row]{position:sticky;left:0;background:#f6f8fa;min-width:11em;max-width:18em}
 thead th:first-child{left:0;z-index:2}
 .name{display:block;font-weight:700;overflow-wrap:anywhere}
-.scopes,.desc{display:block;font-size:12px;font-weight:400;color:#59636e;overflow-wrap:anywhere}
+.scopes,.caller,.desc{display:block;font-size:12px;font-weight:400;color:#59636e;overflow-wrap:anywhere}
 td{min-width:9em;max-width:16em}
 td.allowed{background:#dafbe1}td.denied{background:#ffebe9}td.partly{background:#fff8c5}
 .verdict{display:block;font-weight:700;font-size:15px}
@@ -63,6 +63,8 @@ def _kind(kind: Kind, show_request: bool, show_verdict: bool) -> str:
     for rule in kind.deciding:
         if rule.deny:
             parts.append(f'<span class="rule">deny rule {_e(rule.route.text)}</span>')
+            if rule.conditions:
+                parts.append(f'<span class="needs">for {_e(rule.conditions.text)}</span>')
             continue
         parts.append(f'<span class="rule">{_e(rule.route.text)}</span>')
         if not kind.decision.allowed:
@@ -95,6 +97,8 @@ def _subject(subject: Subject) -> str:
         f'<span class="name">{_e(subject.name)}</span>',
         f'<span class="scopes">{_e(scope_list(subject.scopes))}</span>',
     ]
+    if subject.identity:
+        parts.append(f'<span class="caller">{_e(subject.identity)}</span>')
     if subject.description:
         parts.append(f'<span class="desc">{_e(subject.description)}</span>')
     return f'<th scope="row" title="{_e(subject.origin)}">{"".join(parts)}</th>'

@@ -19,7 +19,7 @@ _MARKDOWN_SPECIAL = frozenset("\\`*_[]<>|~&")  # what can start inline markup in
 TEXT_KEY = (
     "Each cell is the authorizer's decision (RuleSet.decide) and the rules that made it:",
     "  allow 4+5       rules 4 and 5 match and the scopes satisfy both",
-    "  deny 3          rule 3 matches and the scopes do not satisfy it (or it is a deny rule)",
+    "  deny 3          rule 3 matches and the caller does not satisfy it (or it is a deny rule naming it)",
     "  deny (no rule)  no rule matches",
     "  A / B           the route's requests are decided differently; explain 'METHOD /path' shows them",
 )
@@ -53,7 +53,7 @@ def text_cell(cell: Cell) -> str:
 
 def rule_line(rule: Rule) -> list[str]:
     name = rule.route.text if rule.id == rule.route.text else f"{rule.id}: {rule.route.text}"
-    need = "DENY (deny rule)" if rule.deny else f"needs {rule.requirement}"
+    need = f"{rule.requirement} (deny rule)" if rule.deny else f"needs {rule.requirement}"
     return [str(rule.index), name, need, f"line {rule.line}"]
 
 
@@ -77,11 +77,19 @@ def render_text(matrix: AccessMatrix) -> str:
     ]
     lines += table(headers, rows)
     lines += ["", "Columns:"]
-    lines += table(
-        ["NAME", "SCOPES", "FROM"],
-        [[one_line(s.name), one_line(scope_list(s.scopes)), s.origin] for s in matrix.subjects],
-        indent=2,
-    )
+    if any(subject.identity for subject in matrix.subjects):
+        lines += table(
+            ["NAME", "SCOPES", "CALLER", "FROM"],
+            [[one_line(s.name), one_line(scope_list(s.scopes)), one_line(s.identity) or "-", s.origin]
+             for s in matrix.subjects],
+            indent=2,
+        )
+    else:
+        lines += table(
+            ["NAME", "SCOPES", "FROM"],
+            [[one_line(s.name), one_line(scope_list(s.scopes)), s.origin] for s in matrix.subjects],
+            indent=2,
+        )
     lines += ["", f"Rules ({matrix.ruleset.source}):"]
     lines += table(["#", "RULE", "REQUIREMENT", "WHERE"], [rule_line(r) for r in matrix.ruleset.rules], indent=2)
     lines += ["", _public(matrix), "", *TEXT_KEY]
@@ -113,7 +121,8 @@ def md_kind(kind: Kind) -> str:
 def _md_denial(rule: Rule) -> str:
     """Why a matching rule denies: ``deny rule `* /admin/*` `` or `` `POST /orders` needs write:orders``."""
     if rule.deny:
-        return f"deny rule {md_code(rule.route.text)}"
+        named = f" ({md_text(rule.conditions.text)})" if rule.conditions else ""
+        return f"deny rule {md_code(rule.route.text)}{named}"
     return f"{md_code(rule.route.text)} needs {md_text(rule.requirement)}"
 
 
@@ -125,7 +134,8 @@ def md_cell(cell: Cell) -> str:
 
 def _md_subject(subject: Subject) -> list[str]:
     scopes = " ".join(md_code(scope) for scope in sorted(subject.scopes)) or "(none)"
-    return [f"**{md_text(subject.name)}**", scopes]
+    identity = f" ({md_text(subject.identity)})" if subject.identity else ""
+    return [f"**{md_text(subject.name)}**{identity}", scopes]
 
 
 def _md_row(cells: list[str]) -> str:

@@ -9,6 +9,11 @@ sharing a resource), and the figure is the largest policy found; the uncompacted
 (every resource of every rule once) bounds every token's, since compaction only removes
 resources, so :attr:`PolicyBudget.bound_bytes` holds for every scope set either way.
 
+When rules name clients, orgs or issuers, the policy also depends on who calls, only through
+the values the rules name (``RuleSet.relevant``): each scope set is measured for every
+combination of those values and "none of them" (:func:`identities`), exhaustively while that
+makes at most :data:`MAX_EXHAUSTIVE_CALLERS` callers, else for the candidate scope sets.
+
 In per-route mode (template.yaml ``AuthorizerMode: REQUEST``) each policy covers one route:
 :func:`measure_route_policies` measures :func:`build_route_policy_document` for every guarded
 route and verb, over the scope sets of the rules that may reach that route only (a per-route
@@ -31,7 +36,6 @@ from authorizer.policy import (
     MAX_RESOURCE_LENGTH,
     build_policy_document,
     policy_document,
-    policy_resources,
     policy_size,
 )
 from authorizer.resource_path import ResourcePath
@@ -41,6 +45,7 @@ from authorizer.rules import Rule, RuleSet
 DEFAULT_BUDGET_BYTES = 8192
 MAX_CANDIDATES = 4096
 EXHAUSTIVE_SCOPES = 12  # 4,096 scope sets: measured one by one in well under a second
+MAX_EXHAUSTIVE_CALLERS = 4096  # scope sets times identities measured one by one
 
 
 def worst_case_api(stage: str) -> ApiStage:
@@ -104,18 +109,32 @@ def candidate_scope_sets(ruleset: RuleSet) -> list[frozenset[str]]:
 def full_policy_bound(ruleset: RuleSet, api: ApiStage) -> int:
     """Bytes no token's policy exceeds: every resource of every rule once, split over an Allow and a
     Deny statement (compaction only removes resources; one statement is smaller than two)."""
-    allow, deny = policy_resources(ruleset, Caller.holding(()), api)
-    one_statement = policy_size(policy_document(api, [*allow, *deny], []))
+    every = sorted({method + rule.route.pattern for rule in ruleset.rules for method in rule.route.methods})
+    one_statement = policy_size(policy_document(api, every, []))
     return one_statement + len(',{"Action":"execute-api:Invoke","Effect":"Deny","Resource":[]}')
+
+
+def identities(ruleset: RuleSet) -> list[tuple[str | None, str | None, str | None]]:
+    """Every (client, org, issuer) the rules tell apart: each value some rule names, or none of them."""
+    named = ruleset.named
+    return list(itertools.product(
+        [None, *sorted(named.clients)], [None, *sorted(named.orgs)], [None, *sorted(named.issuers)]
+    ))
 
 
 def scope_sets_to_measure(ruleset: RuleSet) -> tuple[list[frozenset[str]], bool]:
     """The scope sets to build a policy for, and whether they are all there are (as the rules see them)."""
     named = sorted(ruleset.known_scopes)
-    if len(named) <= EXHAUSTIVE_SCOPES:
+    if len(named) <= EXHAUSTIVE_SCOPES and 2 ** len(named) * len(identities(ruleset)) <= MAX_EXHAUSTIVE_CALLERS:
         subsets = itertools.chain.from_iterable(itertools.combinations(named, n) for n in range(len(named) + 1))
         return [frozenset(subset) for subset in subsets], True
     return candidate_scope_sets(ruleset), False
+
+
+def callers_to_measure(ruleset: RuleSet) -> tuple[list[Caller], bool]:
+    """The callers to build a policy for, and whether they are all the rules tell apart."""
+    scope_sets, exhaustive = scope_sets_to_measure(ruleset)
+    return [Caller(scopes, *names) for scopes in scope_sets for names in identities(ruleset)], exhaustive
 
 
 def _longest_resource(ruleset: RuleSet, api: ApiStage) -> tuple[str, Rule]:
@@ -135,16 +154,16 @@ def measure_policy(ruleset: RuleSet, stage: str, budget_bytes: int) -> PolicyBud
     if len(longest_resource) > MAX_RESOURCE_LENGTH:
         return PolicyBudget(0, 0, (), budget_bytes, longest_resource, longest_rule)
     best: tuple[int, int, tuple[str, ...]] = (-1, 0, ())
-    scope_sets, exhaustive = scope_sets_to_measure(ruleset)
-    for scopes in scope_sets:
-        document = build_policy_document(ruleset, Caller.holding(scopes), api)
+    callers, exhaustive = callers_to_measure(ruleset)
+    for caller in callers:
+        document = build_policy_document(ruleset, caller, api)
         size = policy_size(document)
-        if size > best[0] or (size == best[0] and len(scopes) < len(best[2])):
+        if size > best[0] or (size == best[0] and len(caller.scopes) < len(best[2])):
             count = sum(len(statement["Resource"]) for statement in document["Statement"])
-            best = (size, count, tuple(sorted(scopes)))
+            best = (size, count, tuple(sorted(caller.scopes)))
     bound = full_policy_bound(ruleset, api)
     return PolicyBudget(best[0], best[1], best[2], budget_bytes, longest_resource, longest_rule,
-                        exhaustive, len(scope_sets), max(bound, best[0]))
+                        exhaustive, len(callers), max(bound, best[0]))
 
 
 def _route_bound(reaching: list[Rule], api: ApiStage, method: str, resource: ResourcePath) -> int:
@@ -172,15 +191,15 @@ def measure_route_policies(
         reaching = reaching_rules(ruleset, method, resource)
         relevant = RuleSet(tuple(reaching), ruleset.source, ruleset.digest,
                            frozenset().union(*(rule.scopes | rule.any_scopes for rule in reaching)))
-        scope_sets, complete = scope_sets_to_measure(relevant) if reaching else ([frozenset()], True)
+        callers, complete = callers_to_measure(relevant) if reaching else ([Caller(frozenset())], True)
         exhaustive = exhaustive and complete
-        measured += len(scope_sets)
+        measured += len(callers)
         bound = max(bound, _route_bound(reaching, api, method, resource))
-        for scopes in scope_sets:
-            document = build_route_policy_document(relevant, Caller.holding(scopes), api, method, resource)
+        for caller in callers:
+            document = build_route_policy_document(relevant, caller, api, method, resource)
             size = policy_size(document)
-            if size > best[0] or (size == best[0] and len(scopes) < len(best[2])):
+            if size > best[0] or (size == best[0] and len(caller.scopes) < len(best[2])):
                 count = sum(len(statement["Resource"]) for statement in document["Statement"])
-                best = (size, count, tuple(sorted(scopes)), f"{method} {resource.text}")
+                best = (size, count, tuple(sorted(caller.scopes)), f"{method} {resource.text}")
     return PolicyBudget(best[0], best[1], best[2], budget_bytes, longest_resource, longest_rule,
                         exhaustive, measured, max(bound, best[0]), best[3])

@@ -67,11 +67,18 @@ def minimal(clauses: Iterable[frozenset[str]]) -> Clauses:
 
 
 def rules_clauses(rules: Sequence[Rule]) -> Clauses:
-    """What the gateway requires of a request that these rules match (every one must hold)."""
-    if not rules or any(rule.deny for rule in rules):
+    """The scopes the gateway requires of a request that these rules match (every one must hold).
+
+    Conditions on who calls are not scopes, and services re-check scopes only: a deny rule with
+    conditions (it spares every other caller) adds nothing, and a rule's clients, orgs and issuers
+    are left out of its clause.
+    """
+    if any(rule.deny and not rule.conditions for rule in rules) or all(rule.deny for rule in rules):
         return NOBODY
     clauses: list[frozenset[str]] = []
     for rule in rules:
+        if rule.deny:
+            continue
         clauses.extend(frozenset({scope}) for scope in rule.scopes)
         if rule.any_scopes:
             clauses.append(rule.any_scopes)

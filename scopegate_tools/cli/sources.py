@@ -14,7 +14,10 @@ from scopegate_tools.cli.decision_tables import Client, DecisionTableError, load
 from scopegate_tools.cli.api_audit import audit_api
 from scopegate_tools.cli.route_audit import RouteAudit, audit_routes
 from scopegate_tools.cli.template_routes import TemplateRoute, guarded_routes, public_routes, routes_of, template_route
+from scopegate_tools.cli.caller_check import IssuersRead
+from authorizer.config import SUPPORTED_PROFILES
 from authorizer.errors import RulesError
+from authorizer.issuers import IssuersError, load_issuers
 from authorizer.rules import RuleSet, compile_rules, load_rules
 
 if TYPE_CHECKING:
@@ -166,3 +169,16 @@ def read_clients(path: Path, template: Template) -> tuple[Client, ...]:
         return load_decision_tables(path, template.routes, template.public)
     except DecisionTableError as error:
         raise InputError(str(error)) from None
+
+
+def read_issuers(path: Path | None) -> IssuersRead | None:
+    """The issuers file, or its problems (``check`` reports each as an error); None without a file.
+
+    Its entries' default profiles are both dialects: TOKEN_PROFILES is the deployment's, unknown here.
+    """
+    if path is None:
+        return None
+    try:
+        return IssuersRead(str(path), load_issuers(path, default_profiles=SUPPORTED_PROFILES))
+    except IssuersError as error:
+        return IssuersRead(str(path), problems=error.problems)

@@ -24,7 +24,7 @@ def _failure(outcome: Outcome) -> str:
     got = "allowed" if outcome.decision.allowed else "denied"
     via = "" if case.request.text == case.route.text else f" (route {case.route.text})"
     return (
-        f"{case.client.name}: {case.request.text}{via} must be {must} but is {got}: {why(outcome.decision)}"
+        f"{case.client.label}: {case.request.text}{via} must be {must} but is {got}: {why(outcome.decision)}"
     )
 
 
@@ -35,7 +35,7 @@ def render_tables(outcomes: Sequence[Outcome], clients: Sequence[Client], tables
         mine = [o for o in outcomes if o.case.client == client]
         bad = sum(not o.passed for o in mine)
         lines.append(
-            f"{'FAIL' if bad else 'ok  '}  {client.name} (line {client.line}): {plural(len(mine), 'case')}, {bad} failed"
+            f"{'FAIL' if bad else 'ok  '}  {client.label} (line {client.line}): {plural(len(mine), 'case')}, {bad} failed"
         )
     for outcome in failures:
         case = outcome.case
@@ -52,6 +52,9 @@ def tables_json(outcomes: Sequence[Outcome], tables: str) -> dict[str, Any]:
         "cases": [
             {
                 "client": o.case.client.name,
+                "client_id": o.case.client.client_id,
+                "org_id": o.case.client.org_id,
+                "issuer": o.case.client.issuer,
                 "request": o.case.request.text,
                 "route": o.case.route.text,
                 "expected": "allowed" if o.case.expected_allowed else "denied",

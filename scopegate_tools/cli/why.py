@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from authorizer.conditions import WHAT
 from authorizer.errors import Reason
 from authorizer.rules import RouteDecision, Rule
 
@@ -77,14 +78,20 @@ def missing_text(missing: MissingScopes) -> str:
 def why(decision: RouteDecision) -> str:
     """Why the rules decided as they did: the rules that matched, and what the token lacks."""
     if decision.reason is Reason.NO_MATCHING_RULE:
+        if decision.matched:  # deny rules whose conditions spare this caller, and nothing else
+            return "no rule grants it (" + "; ".join(
+                f"{rule_label(rule)} denies only {rule.conditions.text}" for rule in decision.matched
+            ) + ")"
         return "no rule matches"
     if decision.allowed:
         return "; ".join(f"{rule_label(rule)} needs {rule.requirement}" for rule in decision.matched)
     parts = []
     for rule in decision.failed:
         if rule.deny:
-            parts.append(f"{rule_label(rule)} denies it")
+            named = f" ({rule.conditions.text})" if rule.conditions else ""
+            parts.append(f"{rule_label(rule)} denies it{named}")
         else:
             parts.append(f"{rule_label(rule)} needs {rule.requirement}")
+    parts += [f"{WHAT[key]} not among those named" for key in decision.unmet_conditions]
     missing = missing_text(missing_of(decision))
     return "; ".join(parts + [missing] if missing else parts)

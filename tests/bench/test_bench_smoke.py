@@ -20,6 +20,7 @@ FIGURES = [
     "rules scale: compile 1,000 rules",
     "rules scale: load the compiled form of 1,000 rules",
     "rules scale: decision, 10 -> 1,000 rules",
+    "issuers: decision, TOKEN_ISSUER -> a file of 8 issuers",
     "gateway workload, ReauthorizeEvery 300",
     "gateway workload, ReauthorizeEvery 0",
     "gateway workload, ReauthorizeEvery 300, per-route",
@@ -51,7 +52,7 @@ def test_a_smoke_run_writes_every_figure_with_a_verdict(tmp_path: Path, capsys) 
     assert [row[4] for row in rows if row[3] == "(reported)"] == [""]
     # through the local gateway: no answer differs from the rules, with or without its result cache;
     # without it every request invokes the authorizer (the seeded workload makes both counts exact)
-    assert [row[1] for row in rows[9:12]] == [
+    assert [row[1] for row in rows[10:13]] == [
         "39.50% invoked, 0 wrong of 200", "100.00% invoked, 0 wrong of 200", "85.00% invoked, 0 wrong of 200",
     ]
     assert "| ReauthorizeEvery | mode | requests | authorizer invocations | invoked | wrong decisions | " \

@@ -251,3 +251,25 @@ def test_known_api_without_a_client_grant_is_refused() -> None:
             '"https://other.api". You need to create a "client-grant" associated to this API.',
         },
     )
+
+
+def test_a_client_enabled_for_an_organization_gets_a_token_issued_for_it(issuer: Issuer) -> None:
+    # GIVEN partner-acme, enabled for org_acme in local/clients.yaml
+    token = token_for(issuer.url, "partner-acme", organization="org_acme")
+    claims = issuer.verify(token)
+    # THEN the token carries the organization (jwt-auth0.md 3.2), and without the parameter it does not
+    assert (claims["org_id"], claims["org_name"], claims["azp"]) == ("org_acme", "acme", "partner-acme")
+    assert "org_id" not in issuer.verify(token_for(issuer.url, "partner-acme"))
+
+
+def test_an_organization_the_client_is_not_enabled_for_or_that_does_not_exist_is_refused(issuer: Issuer) -> None:
+    not_enabled = request_token(issuer.url, "orders-reader", organization="org_acme")
+    unknown = request_token(issuer.url, "partner-acme", organization="org_nope")
+    # (Auth0's own answers here are UNVERIFIED: these are in its shape, 403 access_denied)
+    assert (not_enabled.status, not_enabled.json()) == (403, {
+        "error": "access_denied",
+        "error_description": "Client 'orders-reader' is not enabled for organization 'org_acme' (UNVERIFIED answer)",
+    })
+    assert (unknown.status, unknown.json()["error_description"]) == (
+        403, "Organization 'org_nope' does not exist (UNVERIFIED answer)",
+    )

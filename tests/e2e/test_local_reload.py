@@ -151,7 +151,7 @@ def test_a_new_client_in_clients_yaml_gets_tokens_and_old_tokens_stay_valid(
     stack.gateway.cache.clear()
     assert http("GET", stack.gateway_url + "/hello", bearer(old_token)).status == 200
     assert _messages(caplog) == [
-        f"{files['clients']} reloaded: 7 clients, 1 APIs (same signing keys: issued tokens stay valid)"
+        f"{files['clients']} reloaded: 8 clients, 1 APIs (same signing keys: issued tokens stay valid)"
     ]
 
 
@@ -165,7 +165,7 @@ def test_a_broken_clients_yaml_is_reported_with_its_line_and_the_previous_client
         stack.watcher.check()  # type: ignore[union-attr]
     # THEN file:line and the fix are printed, and nothing changed
     assert _messages(caplog) == [
-        f"{files['clients']}:{_line_of(broken, 'client_secrett')}: clients[6]: unknown key 'client_secrett' "
+        f"{files['clients']}:{_line_of(broken, 'client_secrett')}: clients[7]: unknown key 'client_secrett' "
         "(allowed keys: add_permissions, client_id, client_secret, grants, name, token_dialect) "
         "-- not applied: the issuer keeps the previous clients"
     ]

@@ -103,7 +103,7 @@ ATTACKS: tuple[Attack, ...] = (
     Attack("ID token for a client (aud = client id)", lambda k: _bearer(mint(k.real, auth0_claims(aud="client-abc"))),
            ("401", "wrong_audience")),
     Attack("issuer without Auth0's trailing slash",
-           lambda k: _bearer(mint(k.real, auth0_claims(iss="https://tenant.example.auth0.com"))), ("401", "wrong_issuer")),
+           lambda k: _bearer(mint(k.real, auth0_claims(iss="https://tenant.example.auth0.com"))), ("401", "unknown_issuer")),
     Attack("expired token", lambda k: _bearer(mint(k.real, auth0_claims(exp=int(time.time()) - 3600))),
            ("401", "token_expired")),
     Attack("no exp", lambda k: _bearer(mint(k.real, auth0_claims(exp=DROP))), ("401", "missing_claim")),

@@ -221,7 +221,8 @@ def run_scenario(scenario: Scenario, rules_dir: Path) -> ScenarioResult:
         elsewhere.serve(_current_only(k, ""))
         with configured_handler(server.url, rules_dir):
             clock = _Clock()
-            app.current_engine().jwks.clock = clock  # built without fetching; time moves by the test
+            for issuer in app.current_engine().jwks:  # built without fetching; time moves by the test
+                issuer.keys.clock = clock
             for step in scenario.steps:
                 if step.serve is not None:
                     server.serve(step.serve(k, elsewhere.url))

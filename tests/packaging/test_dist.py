@@ -153,7 +153,8 @@ def test_installed_wheel_imports_the_handler_and_decides_a_token(
     assert result["results"] == [{"response": {
         "principalId": "client-abc@clients",
         "policyDocument": build_policy_document(rules, Caller.holding(frozenset({"read:orders"})), parse_method_arn(event["methodArn"]).api),
-        "context": {"scope": "read:orders", "client_id": "client-abc", "token_profile": "auth0", "rules_digest": rules.digest},
+        "context": {"scope": "read:orders", "client_id": "client-abc", "token_profile": "auth0", "rules_digest": rules.digest,
+                    "issuer": ISSUER},
     }}]
     assert token not in completed.stdout
 

@@ -171,7 +171,8 @@ def test_built_authorizer_allows_a_real_token_and_refuses_a_forged_one_from_its_
     assert allowed == {"response": {
         "principalId": "client-abc@clients",
         "policyDocument": build_policy_document(rules, Caller.holding(frozenset({"read:hello"})), api),
-        "context": {"scope": "read:hello", "client_id": "client-abc", "token_profile": "auth0", "rules_digest": rules.digest},
+        "context": {"scope": "read:hello", "client_id": "client-abc", "token_profile": "auth0", "rules_digest": rules.digest,
+                    "issuer": ISSUER},
     }}
     assert refused == {"error": ["Exception", "Unauthorized"]}
     decisions = [json.loads(line) for line in stdout.splitlines() if '"decision"' in line]

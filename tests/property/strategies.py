@@ -1,4 +1,4 @@
-"""Hypothesis strategies: rules.yaml texts, scope sets and request paths.
+"""Hypothesis strategies: rules.yaml texts, scope sets, callers and request paths.
 
 Rules are generated as the TEXT of a rules file and compiled with
 ``authorizer.rules.compile_rules``, so the properties cover the loader too.
@@ -6,7 +6,9 @@ Request paths are drawn both at random (with ``:``, ``%``, ``+``, ``.``,
 unicode, empty segments, the root) and from the rules' own patterns with
 their wildcards filled in, so that most requests match some rule; verbs are
 the seven HTTP methods and a few others (which no rule matches, ``*``
-included).
+included). With ``conditions=True`` rules also name clients, orgs and issuers
+(deny rules too, some repeating another rule's route), and :func:`callers` draws
+callers from the same pools plus values no rule can name.
 """
 
 from __future__ import annotations
@@ -17,11 +19,15 @@ from dataclasses import dataclass
 from hypothesis import strategies as st
 
 from authorizer.arn import ApiStage
+from authorizer.caller import Caller
 from authorizer.route import HTTP_METHODS, parse_route
 from authorizer.rules import RuleSet, compile_rules
 
 API = ApiStage("aws", "eu-west-1", "123456789012", "abc123", "Dev")
 SCOPE_POOL = ("read:a", "write:a", "read:b", "admin", "refund:a", "x")
+CLIENT_POOL = ("billing", "partner", "reporter")
+ORG_POOL = ("org_acme", "org_globex")
+ISSUER_POOL = ("https://a.example/", "https://b.example/")
 
 RULE_LITERALS = ("a", "b", "orders", "1", "v1", "x.y", "a:b", "%41", "+", "~", "-")
 RULE_WILDCARDS = ("*", "?", "{id}", "{proxy+}", "a*", "v?", "*b", "?*", "**", "{id}.x")
@@ -53,28 +59,67 @@ requirements = st.one_of(
 routes = st.tuples(st.sampled_from(("*",) + HTTP_METHODS), rule_paths).map(" ".join)
 
 
-def _rule_text(route: str, requirement: dict[str, object]) -> str:
-    lines = [f"  - route: {json.dumps(route)}"]
+def _pool_subset(pool: tuple[str, ...]) -> st.SearchStrategy[list[str]]:
+    return st.lists(st.sampled_from(pool), min_size=1, max_size=len(pool), unique=True)
+
+
+condition_sets = st.fixed_dictionaries(
+    {}, optional={"clients": _pool_subset(CLIENT_POOL), "orgs": _pool_subset(ORG_POOL), "issuers": _pool_subset(ISSUER_POOL)}
+)
+named_condition_sets = condition_sets.filter(bool)  # at least one list
+
+
+def _rule_text(route: str, requirement: dict[str, object], rule_id: str | None = None) -> str:
+    lines = [f"  - route: {json.dumps(route)}"] if rule_id is None else [f"  - id: {rule_id}", f"    route: {json.dumps(route)}"]
     for key, value in requirement.items():
         rendered = "true" if value is True else "[" + ", ".join(json.dumps(s) for s in value) + "]"
         lines.append(f"    {key}: {rendered}")
     return "\n".join(lines)
 
 
+def _deny_key(route: str, requirement: dict[str, object]) -> object:
+    lists = frozenset((key, frozenset(value)) for key, value in requirement.items() if key in ("clients", "orgs", "issuers"))  # type: ignore[arg-type]
+    return (parse_route(route).key, lists) if requirement.get("deny") and lists else None
+
+
 @st.composite
 def rules_files(
-    draw: st.DrawFn, max_rules: int = 8, route_strategy: st.SearchStrategy[str] = routes
+    draw: st.DrawFn, max_rules: int = 8, route_strategy: st.SearchStrategy[str] = routes, conditions: bool = False
 ) -> GeneratedRules:
-    """A valid rules.yaml text (routes unique as the loader requires) and its RuleSet."""
+    """A valid rules.yaml text (routes unique as the loader requires) and its RuleSet.
+
+    With ``conditions``, each rule may carry clients, orgs and issuers, and a few deny rules with
+    conditions are added on routes other rules have (the one way a route may repeat).
+    """
     chosen = draw(
         st.lists(route_strategy, min_size=1, max_size=max_rules, unique_by=lambda r: parse_route(r).key)
     )
-    body = [_rule_text(route, draw(requirements)) for route in chosen]
+    body = []
+    taken: set[object] = set()  # (route, conditions) of each deny rule with conditions: at most once
+    for route in chosen:
+        requirement = dict(draw(requirements))
+        if conditions:
+            requirement.update(draw(condition_sets))
+            taken.add(_deny_key(route, requirement))
+        body.append(_rule_text(route, requirement))
+    if conditions:
+        for route, names in draw(st.lists(st.tuples(st.sampled_from(chosen), named_condition_sets), max_size=3)):
+            key = _deny_key(route, {"deny": True, **names})
+            if key not in taken:
+                taken.add(key)
+                body.append(_rule_text(route, {"deny": True, **names}, rule_id=f"deny-{len(taken)}"))
     text = "version: 1\nrules:\n" + "\n".join(body) + "\n"
     return GeneratedRules(text, compile_rules(text, "generated.yaml"))
 
 
 scope_sets = st.frozensets(st.sampled_from(SCOPE_POOL + ("unknown:scope",)))
+callers = st.builds(
+    Caller,
+    scopes=scope_sets,
+    client_id=st.sampled_from(CLIENT_POOL + ("stranger",)),
+    organization=st.sampled_from((*ORG_POOL, "org_stranger", None)),
+    issuer=st.sampled_from((*ISSUER_POOL, "https://stranger.example/")),
+)
 
 random_segments = st.one_of(
     st.sampled_from(RULE_LITERALS + REQUEST_EXTRAS),

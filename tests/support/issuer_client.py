@@ -16,6 +16,7 @@ SECRETS = {
     "orders-reader": "demo-orders-reader-secret",
     "orders-writer": "demo-orders-writer-secret",
     "orders-admin": "demo-orders-admin-secret",
+    "partner-acme": "demo-partner-acme-secret",
 }
 
 
@@ -26,6 +27,7 @@ def request_token(
     audience: str | None = LOCAL_API,
     scope: str | None = None,
     how: str = "form",
+    organization: str | None = None,
 ) -> HttpResult:
     """POST /oauth/token with the secret in a form body, a JSON body or HTTP Basic."""
     secret = SECRETS.get(client_id, "") if client_secret is None else client_secret
@@ -34,6 +36,8 @@ def request_token(
         fields["audience"] = audience
     if scope is not None:
         fields["scope"] = scope
+    if organization is not None:
+        fields["organization"] = organization
     headers = {}
     if how == "basic":
         del fields["client_id"], fields["client_secret"]

@@ -62,6 +62,7 @@ def test_valid_token_gets_principal_policy_and_string_context(configured: JwksSe
         "client_id": "client-abc",
         "token_profile": "auth0",
         "rules_digest": response["context"]["rules_digest"],
+        "issuer": ISSUER,
     }
     assert all(isinstance(v, str) for v in response["context"].values())
     document = response["policyDocument"]

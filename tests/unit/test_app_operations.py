@@ -56,7 +56,7 @@ def call(token: str, path: str = "/orders/1") -> dict | None:
         (lambda k, o: mint(k, auth0_claims(nbf=int(time.time()) + 3600)), "token_not_yet_valid"),
         (lambda k, o: mint(SigningKey(k.kid, o.private_key)), "bad_signature"),
         (lambda k, o: mint(o), "unknown_kid"),
-        (lambda k, o: mint(k, auth0_claims(iss="https://evil.example/")), "wrong_issuer"),
+        (lambda k, o: mint(k, auth0_claims(iss="https://evil.example/")), "unknown_issuer"),
         (lambda k, o: mint(k, auth0_claims(aud="https://other")), "wrong_audience"),
         (lambda k, o: mint(k, alg="PS256"), "alg_not_allowed"),
         (lambda k, o: mint(k, typ="id+jwt"), "wrong_token_type"),

@@ -127,10 +127,10 @@ def test_a_compiled_form_of_another_text_is_refused_naming_it_and_the_fix(tmp_pa
         (lambda d: d.update(digest=12), "'digest' must be a string"),
         (lambda d: d["rules"][1].pop("deny"),
          "rule 2: must be an object with exactly index, line, id, route, scopes, any_scopes, authenticated, deny, "
-         "description"),
+         "description, conditions"),
         (lambda d: d["rules"][0].update(scope=["x"]),
          "rule 1: must be an object with exactly index, line, id, route, scopes, any_scopes, authenticated, deny, "
-         "description"),
+         "description, conditions"),
         (lambda d: d["rules"][0].update(index=True), "rule 1: index: must be a int"),
         (lambda d: d["rules"][0].update(deny="false"), "rule 1: deny: must be a bool"),
         (lambda d: d["rules"][0].update(scopes="read:hello"), "rule 1: scopes: must be a list of strings"),
@@ -184,3 +184,21 @@ def test_loading_the_compiled_form_imports_no_yaml(tmp_path: Path) -> None:
     # WHEN it loads the rules THEN neither PyYAML nor our YAML reader was imported
     done = subprocess.run([sys.executable, "-c", program], cwd=REPO, capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["2", fingerprint(EXAMPLE), "False", "False"]
+
+
+def test_rules_with_conditions_on_the_caller_load_back_identical() -> None:
+    text = EXAMPLE + """\
+  - route: POST /refunds
+    scopes: [refund:orders]
+    clients: [billing-job]
+    issuers: ["https://issuer.example/"]
+  - route: POST /refunds
+    deny: true
+    orgs: [org_blocked]
+    id: no-refunds-for-blocked-org
+"""
+    compiled = compile_rules(text, "rules.yaml")
+    loaded = parse_compiled_rules(dump_compiled_rules(compiled, text))
+    assert loaded == compiled and loaded.named == compiled.named
+    assert [rule.conditions for rule in loaded.rules][-2:] == [rule.conditions for rule in compiled.rules][-2:]
+    assert loaded.rules[-1].conditions.orgs == frozenset({"org_blocked"})

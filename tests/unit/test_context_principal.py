@@ -34,8 +34,23 @@ def test_principal_from_event_reads_a_full_scopegate_context() -> None:
         scopes=frozenset({"read:hello", "read:orders", "write:orders"}),
         token_profile="auth0",
         rules_digest="0123456789ab",
+        issuer="https://tenant.example.auth0.com/",
     )
     assert dict(principal.context) == authorizer_context("writer")
+    assert (principal.org_id, dict(principal.claims)) == (None, {})
+
+
+def test_principal_from_event_reads_the_issuer_the_organization_and_the_passed_claims() -> None:
+    # GIVEN a token of a custom domain, issued for an Organization, with two claims passed
+    principal = principal_from_event(proxy_event("GET", "/orders", authorizer="organization"))
+    # THEN the service reads who issued it, for which organization, and the claims by name
+    assert (principal.issuer, principal.org_id) == ("https://login.example.com/", "org_acme")
+    assert dict(principal.claims) == {
+        "https://example.com/plan": '{"tier":"gold","seats":5}', "https://example.com/region": "eu",
+    }
+    assert principal.log_fields()["org_id"] == "org_acme"
+    with pytest.raises(TypeError):
+        principal.claims["https://example.com/region"] = "us"  # type: ignore[index]
 
 
 def test_principal_from_event_reads_an_empty_scope_as_no_scopes() -> None:
@@ -61,7 +76,7 @@ def test_principal_context_is_a_read_only_copy() -> None:
 def test_principal_optional_fields_are_none_when_an_older_authorizer_omits_them() -> None:
     context = {"principalId": "p@clients", "scope": "read:orders", "client_id": "p"}
     principal = principal_from_event(with_context(context))
-    assert (principal.token_profile, principal.rules_digest) == (None, None)
+    assert (principal.token_profile, principal.rules_digest, principal.issuer, principal.org_id) == (None,) * 4
 
 
 @pytest.mark.parametrize(
@@ -122,10 +137,14 @@ def full(**changes: Any) -> dict[str, Any]:
         (full(scope="read:orders\tadmin"), "'scope' is not a list of scope tokens separated by single spaces"),
         (full(token_profile=True), "'token_profile' is a bool, not a string"),
         (full(rules_digest={"a": 1}), "'rules_digest' is a dict, not a string"),
+        (full(issuer=1), "'issuer' is a int, not a string"),
+        (full(org_id=""), "'org_id' is empty"),
+        (full(org_id=None), "'org_id' is a NoneType, not a string"),
+        (full(**{"claim:plan": {"tier": "gold"}}), "a passed claim is a dict, not a string"),
     ],
     ids=["list-context", "int-principal", "empty-principal", "no-client-id", "int-client-id",
          "empty-client-id", "no-scope", "null-scope", "list-scope", "double-space", "leading-space",
-         "quoted-scope", "tab", "bool-profile", "dict-digest"],
+         "quoted-scope", "tab", "bool-profile", "dict-digest", "int-issuer", "empty-org", "null-org", "dict-claim"],
 )
 def test_principal_from_event_refuses_a_malformed_context(context: Any, message: str) -> None:
     with pytest.raises(MalformedAuthorizerContext) as raised:
@@ -160,10 +179,13 @@ def test_principal_log_fields_name_the_caller_and_nothing_else() -> None:
         "scopes": ["admin", "refund:orders"],
         "token_profile": "rfc9068",
         "rules_digest": "0123456789ab",
+        "issuer": "https://tenant.example.auth0.com/",
+        "org_id": None,
     }
 
 
 def test_principal_is_hashable_and_compares_without_the_raw_context() -> None:
     a = principal_from_event(proxy_event("GET", "/orders", authorizer="reader"))
-    b = Principal("orders-reader@clients", "orders-reader", frozenset({"read:hello", "read:orders"}), "auth0", "0123456789ab")
+    b = Principal("orders-reader@clients", "orders-reader", frozenset({"read:hello", "read:orders"}), "auth0", "0123456789ab",
+                  "https://tenant.example.auth0.com/")
     assert a == b and hash(a) == hash(b)

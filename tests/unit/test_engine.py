@@ -132,7 +132,7 @@ def test_a_token_with_the_scope_is_allowed_with_the_policy_of_its_scopes_and_the
         "principalId": "client-abc@clients",
         "policyDocument": expected_policy(world, frozenset({"read:orders"})),
         "context": {"scope": "read:orders", "client_id": "client-abc", "token_profile": "auth0",
-                    "rules_digest": world.engine.rules.digest},
+                    "rules_digest": world.engine.rules.digest, "issuer": ISSUER},
     }
     assert evaluate_policy(response["policyDocument"], f"{API}/GET/orders/1") is Verdict.ALLOW
     # AND the record says why
@@ -167,7 +167,7 @@ def test_a_deny_rule_denies_even_the_admin(world: World) -> None:
         (lambda: token(iat=NOW + SKEW + 1), errors.TokenNotYetValid, "iat_in_future"),
         (lambda: token(key=rsa_key("key-2")), errors.UnknownKid, "unknown_kid"),
         (lambda: token(key=SigningKey("key-1", rsa_key("key-2").private_key)), errors.BadSignature, "bad_signature"),
-        (lambda: token(iss="https://evil.example/"), errors.WrongIssuer, "wrong_issuer"),
+        (lambda: token(iss="https://evil.example/"), errors.UnknownIssuer, "unknown_issuer"),
         (lambda: token(aud="https://other.example"), errors.WrongAudience, "wrong_audience"),
     ],
 )

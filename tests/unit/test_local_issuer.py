@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from local.issuer.claims import TokenRequest, token_claims, token_header
-from local.issuer.directory import Client, DirectoryError, load_directory, parse_directory
+from local.issuer.directory import Client, DirectoryError, Organization, load_directory, parse_directory
 from local.issuer.discovery import authorization_refusal
 from local.issuer.keyring import KeyRing, KeyRingError
 
@@ -29,6 +29,10 @@ def test_shipped_clients_file_has_the_demo_and_the_orders_clients() -> None:
         "orders-reader": ("read:hello", "read:orders"),
         "orders-writer": ("read:hello", "read:orders", "write:orders"),
         "orders-admin": ("admin", "refund:orders"),
+        "partner-acme": ("read:hello", "read:orders", "write:orders", "refund:orders"),
+    }
+    assert {org.org_id: (org.name, org.clients) for org in directory.organizations.values()} == {
+        "org_acme": ("acme", frozenset({"partner-acme"})),
     }
 
 
@@ -61,6 +65,20 @@ def test_readme_lists_every_local_client_with_its_secret_and_scopes() -> None:
              "clients": [{"client_id": "c", "client_secret": "s", "grants": {}, "token_dialect": "jwt"}]},
             "token_dialect must be one of",
         ),
+        (
+            {"version": 1, "apis": [], "clients": [], "organizations": [{"id": "acme", "name": "a", "clients": []}]},
+            "id must look like Auth0's, org_ then letters and digits",
+        ),
+        (
+            {"version": 1, "apis": [], "clients": [],
+             "organizations": [{"id": "org_a", "name": "a", "clients": ["nobody"]}]},
+            "no client has id 'nobody'",
+        ),
+        (
+            {"version": 1, "apis": [], "clients": [], "organizations": [
+                {"id": "org_a", "name": "a", "clients": []}, {"id": "org_b", "name": "a", "clients": []}]},
+            "is repeated",
+        ),
     ],
 )
 def test_parse_directory_refuses_mistakes(document: Any, message: str) -> None:
@@ -84,6 +102,12 @@ def test_rfc9068_dialect_with_permissions() -> None:
         "iss": "https://iss/", "sub": "c1@clients", "aud": "https://api", "iat": 100, "exp": 160,
         "scope": "read:x", "client_id": "c1", "jti": "j", "permissions": ["read:x"],
     }
+
+
+def test_a_token_issued_for_an_organization_carries_org_id_and_org_name() -> None:
+    request = TokenRequest(_client(), "https://api", ("read:x",), 60, Organization("org_acme", "acme", frozenset({"c1"})))
+    claims = token_claims(request, "https://iss/", 100, "j")
+    assert (claims["org_id"], claims["org_name"]) == ("org_acme", "acme")
 
 
 def test_key_ring_refuses_to_retire_the_signing_or_the_next_key() -> None:
@@ -116,7 +140,7 @@ def _line_of(text: str, fragment: str) -> int:
          "clients[1]: 'https://api.scopegate.local' defines no scopes ['write:helo']"),
         ("version: 1", "version: 2", "version must be 1 (found 2)"),
         ("    name: Demo client granted read:hello", "    name: Demo client granted read:hello\n    name: again",
-         "key 'name' appears twice in one mapping (first on line 13); keep one"),
+         "key 'name' appears twice in one mapping (first on line 19); keep one"),
     ],
     ids=["dialect", "unknown-key", "undefined-scope", "version", "repeated-key"],
 )

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from authorizer.caller import Caller
 from scopegate_tools.cli.coverage import view_routes
 from scopegate_tools.cli.decision_tables import Case, cases_for
 from scopegate_tools.cli.sources import read_clients, read_rules, read_template
@@ -31,7 +30,7 @@ def test_the_tables_have_cases_for_every_client_and_route() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_decision_table_case(case: Case) -> None:
-    decision = RULES.decide(case.request.method, case.request.path, Caller.holding(case.client.scopes))
+    decision = RULES.decide(case.request.method, case.request.path, case.client.caller)
     expected = "allowed" if case.expected_allowed else "denied"
     actual = "allowed" if decision.allowed else "denied"
     assert actual == expected, (

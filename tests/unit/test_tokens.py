@@ -31,7 +31,7 @@ from tests.support.minting import (
 
 SETTINGS = TokenSettings(
     issuer=ISSUER,
-    audience=AUDIENCE,
+    audiences=(AUDIENCE,),
     algorithms=("RS256",),
     profiles=("auth0", "rfc9068"),
     clock_skew_seconds=30,
@@ -84,7 +84,7 @@ def test_verify_accepts_token_without_scope_as_no_scopes(signing_key: SigningKey
 
 
 def test_verify_accepts_ps256_with_alg_less_jwk_when_configured(signing_key: SigningKey) -> None:
-    settings = TokenSettings(ISSUER, AUDIENCE, ("PS256",), ("auth0", "rfc9068"), 30, 8192)
+    settings = TokenSettings(ISSUER, (AUDIENCE,), ("PS256",), ("auth0", "rfc9068"), 30, 8192)
     key = key_for(signing_key, alg=None, default="PS256")
     assert check(mint(signing_key, alg="PS256"), key, settings).client_id == CLIENT_ID
 
@@ -113,7 +113,7 @@ def test_verify_rejects_hs256_signed_with_the_public_key(signing_key: SigningKey
 
 
 def test_verify_rejects_ps256_token_on_a_key_bound_to_rs256(signing_key: SigningKey) -> None:
-    settings = TokenSettings(ISSUER, AUDIENCE, ("RS256", "PS256"), ("auth0",), 30, 8192)
+    settings = TokenSettings(ISSUER, (AUDIENCE,), ("RS256", "PS256"), ("auth0",), 30, 8192)
     with pytest.raises(errors.AlgorithmNotAllowed) as raised:
         check(mint(signing_key, alg="PS256"), key_for(signing_key, alg="RS256"), settings)
     assert raised.value.reason == "alg_key_mismatch"
@@ -152,7 +152,7 @@ def test_verify_rejects_other_token_types(signing_key: SigningKey, typ: str | No
 
 
 def test_verify_rejects_rfc9068_when_only_auth0_profile_configured(signing_key: SigningKey) -> None:
-    settings = TokenSettings(ISSUER, AUDIENCE, ("RS256",), ("auth0",), 30, 8192)
+    settings = TokenSettings(ISSUER, (AUDIENCE,), ("RS256",), ("auth0",), 30, 8192)
     with pytest.raises(errors.WrongTokenType):
         check(mint(signing_key, rfc9068_claims(), typ="at+jwt"), key_for(signing_key), settings)
 
@@ -350,7 +350,7 @@ def test_parse_jwks_skips_a_key_published_with_its_private_members(signing_key: 
 
 # --- CLIENT_CREDENTIALS_ONLY -------------------------------------------------------------------
 
-M2M_ONLY = TokenSettings(ISSUER, AUDIENCE, ("RS256",), ("auth0", "rfc9068"), 30, 8192, client_credentials_only=True)
+M2M_ONLY = TokenSettings(ISSUER, (AUDIENCE,), ("RS256",), ("auth0", "rfc9068"), 30, 8192, client_credentials_only=True)
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from authorizer.tokens import _b64url_decode, decompose_unverified_jwt
 from tests.support.minting import b64
 
 SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
-SETTINGS = TokenSettings("https://i/", "aud", ("RS256",), ("auth0", "rfc9068"), 30, 8192)
+SETTINGS = TokenSettings("https://i/", ("aud",), ("RS256",), ("auth0", "rfc9068"), 30, 8192)
 
 
 def plain_decode(segment: str) -> bytes | None:

@@ -54,7 +54,7 @@ Public routes (Authorizer: NONE; anyone may call them, the rules are not consult
 
 Each cell is the authorizer's decision (RuleSet.decide) and the rules that made it:
   allow 4+5       rules 4 and 5 match and the scopes satisfy both
-  deny 3          rule 3 matches and the scopes do not satisfy it (or it is a deny rule)
+  deny 3          rule 3 matches and the caller does not satisfy it (or it is a deny rule naming it)
   deny (no rule)  no rule matches
   A / B           the route's requests are decided differently; explain 'METHOD /path' shows them
 """

@@ -5,7 +5,9 @@ API Gateway hands the authorizer's ``context`` to a proxy integration as
 ``principalId`` (a string) and ``integrationLatency`` (a number)
 (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html).
 scopegate's authorizer puts ``scope`` (space-separated, ``""`` when none),
-``client_id``, ``token_profile`` and ``rules_digest`` there.
+``client_id``, ``token_profile``, ``rules_digest`` and ``issuer`` there, ``org_id``
+when the token was issued for an Organization, and ``claim:<name>`` for each
+claim its CONTEXT_CLAIMS setting passes (a string; JSON for other values).
 
 A route deployed without the authorizer has no such context (no ``authorizer``
 key, or Cognito's ``{"claims": null, "scopes": null}``): that is an
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+CLAIM_PREFIX = "claim:"  # the authorizer's prefix for the claims it passes (authorizer/context.py)
 # RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by one space.
 SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]+")
 
@@ -63,6 +66,13 @@ class Principal:
         ``auth0`` or ``rfc9068``; ``None`` if the authorizer did not say.
     rules_digest : str | None
         Digest of the rules file that allowed the request; ``None`` if absent.
+    issuer : str | None
+        The token's ``iss``: which trusted issuer (tenant, custom domain) issued it.
+    org_id : str | None
+        The Auth0 Organization the token was issued for; ``None`` when it was issued for none.
+    claims : Mapping[str, str]
+        The claims the authorizer passes (its CONTEXT_CLAIMS), by claim name: a string claim as
+        it is, any other value as JSON text (``json.loads`` it). Read-only; empty when none.
     context : Mapping[str, Any]
         The raw ``requestContext.authorizer`` mapping (read-only copy), extra keys included.
     """
@@ -72,6 +82,9 @@ class Principal:
     scopes: frozenset[str]
     token_profile: str | None = None
     rules_digest: str | None = None
+    issuer: str | None = None
+    org_id: str | None = None
+    claims: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), compare=False, hash=False)
     context: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def has_scopes(self, *required: str) -> bool:
@@ -90,6 +103,8 @@ class Principal:
             "scopes": sorted(self.scopes),
             "token_profile": self.token_profile,
             "rules_digest": self.rules_digest,
+            "issuer": self.issuer,
+            "org_id": self.org_id,
         }
 
 
@@ -129,6 +144,16 @@ def _optional_string(context: Mapping[str, Any], key: str) -> str | None:
     return value
 
 
+def _passed_claims(context: Mapping[str, Any]) -> Mapping[str, str]:
+    claims: dict[str, str] = {}
+    for key, value in context.items():
+        if isinstance(key, str) and key.startswith(CLAIM_PREFIX):
+            if not isinstance(value, str):
+                raise MalformedAuthorizerContext(f"a passed claim is a {type(value).__name__}, not a string")
+            claims[key[len(CLAIM_PREFIX):]] = value
+    return MappingProxyType(claims)
+
+
 def principal_from_event(event: Mapping[str, Any]) -> Principal:
     """The :class:`Principal` of a REST proxy event.
 
@@ -147,8 +172,9 @@ def principal_from_event(event: Mapping[str, Any]) -> Principal:
         No ``requestContext.authorizer`` with a ``principalId``.
     MalformedAuthorizerContext
         ``principalId``, ``client_id`` or ``scope`` missing, not strings, empty
-        (``scope`` may be ``""``) or not scope tokens; ``token_profile`` or
-        ``rules_digest`` present but not strings.
+        (``scope`` may be ``""``) or not scope tokens; ``token_profile``,
+        ``rules_digest``, ``issuer`` or a ``claim:`` key present but not strings;
+        ``org_id`` present but not a non-empty string.
 
     Examples
     --------
@@ -177,5 +203,8 @@ def principal_from_event(event: Mapping[str, Any]) -> Principal:
         scopes=scopes,
         token_profile=_optional_string(context, "token_profile"),
         rules_digest=_optional_string(context, "rules_digest"),
+        issuer=_optional_string(context, "issuer"),
+        org_id=_required_string(context, "org_id") if "org_id" in context else None,
+        claims=_passed_claims(context),
         context=MappingProxyType(dict(context)),
     )

@@ -1,0 +1,93 @@
+"""Per-issuer key sets: which keys may verify a token, chosen by its issuer (the JWKS caches' holder).
+
+Each trusted issuer (:mod:`authorizer.issuers`) has its own :class:`~authorizer.jwks.JwksCache`,
+with the same TTL, cooldown, stale-if-error and bounds, and its own verification settings. A key
+is trusted only for tokens of the issuer that published it: the token's ``iss`` picks the issuer
+first, then only that issuer's key set is asked for the ``kid``, so the same ``kid`` at two
+issuers never crosses, and the verifier then checks ``iss`` exactly against the issuer chosen.
+
+The ``iss`` read to choose is yet unverified, so choosing decides nothing by itself: an ``iss``
+that names no trusted issuer is refused (:class:`~authorizer.errors.UnknownIssuer`, 401) before
+any key lookup, and never causes a fetch, so a flood of tokens naming many issuers costs nothing
+upstream; a token of a dialect its issuer is not trusted for is refused before any lookup too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from types import MappingProxyType
+
+from authorizer.config import JwksSettings, TokenSettings
+from authorizer.errors import InvalidClaim, Reason, UnknownIssuer, WrongTokenType
+from authorizer.http_fetch import Fetcher
+from authorizer.issuers import Issuer
+from authorizer.jwks import Clock, FetchRecord, JwksCache
+from authorizer.tokens import UnverifiedJwt
+
+
+@dataclass(frozen=True, slots=True)
+class TrustedIssuer:
+    """One issuer's verification settings and the cache of the keys it publishes."""
+
+    settings: TokenSettings  # issuer, audiences and profiles are this issuer's
+    keys: JwksCache
+
+
+class KeySets:
+    """The trusted issuers by exact ``iss``, each with its own key set."""
+
+    def __init__(self, issuers: Mapping[str, TrustedIssuer], shape: TokenSettings) -> None:
+        self._issuers = MappingProxyType(dict(issuers))
+        self.shape = shape  # what every token is checked against before its issuer is known
+
+    @classmethod
+    def build(
+        cls,
+        issuers: Sequence[Issuer],
+        token: TokenSettings,
+        jwks: JwksSettings,
+        fetcher: Fetcher,
+        clock: Clock,
+        on_fetch: Callable[[FetchRecord], None] | None = None,
+    ) -> KeySets:
+        """One cache per issuer; ``token`` and ``jwks`` hold what the issuers share."""
+        trusted = {
+            issuer.issuer: TrustedIssuer(
+                replace(token, issuer=issuer.issuer, audiences=issuer.audiences, profiles=issuer.profiles),
+                JwksCache(replace(jwks, uri=issuer.jwks_uri), fetcher, clock, on_fetch),
+            )
+            for issuer in issuers
+        }
+        profiles = tuple(dict.fromkeys(p for issuer in issuers for p in issuer.profiles))
+        return cls(trusted, replace(token, issuer="", audiences=(), profiles=profiles))
+
+    def __iter__(self) -> Iterator[TrustedIssuer]:
+        return iter(self._issuers.values())
+
+    def __len__(self) -> int:
+        return len(self._issuers)
+
+    def for_token(self, jwt: UnverifiedJwt) -> TrustedIssuer:
+        """The issuer a yet unverified token names, if trusted and trusted for its dialect."""
+        issuer = jwt.payload.get("iss")
+        if not isinstance(issuer, str):
+            raise InvalidClaim("claim 'iss' is missing or not a string", reason=Reason.MISSING_CLAIM)
+        trusted = self._issuers.get(issuer)
+        if trusted is None:
+            raise UnknownIssuer("token names an issuer that is not trusted")
+        if jwt.profile not in trusted.settings.profiles:
+            raise WrongTokenType("token typ is not an accepted access-token type for its issuer")
+        return trusted
+
+    def of(self, issuer: str) -> TrustedIssuer:
+        """The issuer of verified claims (a remembered token's); KeyError if no longer trusted."""
+        return self._issuers[issuer]
+
+    def prefetch(self) -> bool:
+        """Fetch every issuer's key set ahead of the first token; True when all were fetched.
+
+        Every issuer is tried, whatever the others do: one unreachable issuer does not keep the
+        others' keys from being ready.
+        """
+        return all([trusted.keys.prefetch() for trusted in self])
