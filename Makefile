@@ -185,7 +185,7 @@ endef
 # and the runtime dependencies of requirements.txt (every one pinned, so --no-deps) less botocore
 # and its dependencies, which the Lambda runtime provides (only the opt-in X-Ray SDK needs them).
 # certifi's bundle is indexed as an OpenSSL hashed directory, ca-certificates/ (scripts/ca-directory:
-# the same certificates, a TLS context in about 1 ms instead of 20). Each rules file is then
+# the same certificates, a TLS context in about 1 ms instead of 20). Each rules file (live, shadow) is then
 # compiled, by the artifact's own code and PyYAML, into <name>.compiled.json beside it: the runtime
 # loads that without PyYAML (authorizer/compiled_rules.py); an invalid rules file fails the build,
 # naming its line.
@@ -201,7 +201,8 @@ build-AuthorizerFunction:
 	$(call install-lambda-requirements,"$(ARTIFACTS_DIR)/.requirements-lambda.txt")
 	rm "$(ARTIFACTS_DIR)/.requirements-lambda.txt"
 	"$(LAMBDA_PYTHON)" scripts/ca-directory "$(ARTIFACTS_DIR)/certifi/cacert.pem" "$(ARTIFACTS_DIR)/ca-certificates"
-	cd "$(ARTIFACTS_DIR)" && for rules in policies/*.yaml; do \
+	cd "$(ARTIFACTS_DIR)" && for rules in policies/rules.yaml policies/rules.shadow.yaml; do \
+	  [ -f "$$rules" ] || continue; \
 	  PYTHONDONTWRITEBYTECODE=1 "$(LAMBDA_PYTHON)" -S -m authorizer.compiled_rules "$$rules" "$${rules%.yaml}.compiled.json" || exit 1; \
 	done
 	$(compile-artifact)
