@@ -92,11 +92,14 @@ def make_http_fetcher(
     *,
     resolve: Resolver = resolve_address,
     tls_context: Callable[[], ssl.SSLContext] = default_tls_context,
+    after_sending: Callable[[float], None] | None = None,
 ) -> Fetcher:
     """A fetcher that opens one connection per fetch, bounded by ``timeout_seconds`` in all.
 
     ``resolve`` and ``tls_context`` are the system resolver and certifi's trust store unless a
-    test gives its own (a slow resolver, a test CA).
+    test gives its own (a slow resolver, a test CA). ``after_sending`` is called with the seconds
+    left once the request is sent, before the answer is read (the fetch begun at Lambda's init
+    waits there until the answer is wanted: the kernel keeps what arrives meanwhile).
     """
 
     def fetch(url: str) -> bytes:
@@ -110,7 +113,7 @@ def make_http_fetcher(
                 if parts.scheme == "https":
                     sock.settimeout(deadline.remaining())  # the handshake as a whole
                     sock = tls_context().wrap_socket(sock, server_hostname=host)
-                return _exchange(sock, _target(parts), _authority(parts), deadline, max_bytes)
+                return _exchange(sock, _target(parts), _authority(parts), deadline, max_bytes, after_sending)
             finally:
                 sock.close()
         except TimeoutError:
@@ -178,7 +181,8 @@ def _target(parts: SplitResult) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def _exchange(sock: socket.socket, target: str, authority: str, deadline: _Deadline, max_bytes: int) -> bytes:
+def _exchange(sock: socket.socket, target: str, authority: str, deadline: _Deadline, max_bytes: int,
+              after_sending: Callable[[float], None] | None = None) -> bytes:
     """Send one GET and read its response, every blocking call within the deadline."""
     conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD_BYTES)
     request = h11.Request(method="GET", target=target, headers=[
@@ -187,6 +191,8 @@ def _exchange(sock: socket.socket, target: str, authority: str, deadline: _Deadl
     ])
     sock.settimeout(deadline.remaining())
     sock.sendall((conn.send(request) or b"") + (conn.send(h11.EndOfMessage()) or b""))
+    if after_sending is not None:
+        after_sending(deadline.remaining())
     received, wire_room = 0, max_bytes + FRAMING_ALLOWANCE_BYTES
     body: _Body | None = None
     while True:

@@ -170,7 +170,7 @@ class JwksCache:
             if begun_early is not None and begun_early.uri == self.settings.uri:
                 document = self._early_answer(begun_early)
                 fetched_at = begun_early.started_at  # the keys are as old as their request
-                started = time.perf_counter() - begun_early.duration_seconds  # the fetch's time, not the wait's
+                started = time.perf_counter() - begun_early.duration_seconds  # from its start to its answer read
             else:
                 document = self.fetcher(self.settings.uri)
             keys = parse_jwks(

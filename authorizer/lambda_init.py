@@ -26,7 +26,7 @@ from authorizer.started_fetch import StartedFetch
 PREPARE_WAIT_SECONDS = 0.25  # the main thread's wait for the fetch's local part, at most
 
 
-def _prepared_fetcher(uri: str) -> Callable[[], Callable[[str], bytes]]:
+def _prepared_fetcher(uri: str) -> Callable[[Callable[[float], None]], Callable[[str], bytes]]:
     """On the thread: a fetcher for ``uri`` whose TLS context is already made.
 
     It is bounded by the largest timeout and size the settings accept, since they are not read
@@ -34,12 +34,12 @@ def _prepared_fetcher(uri: str) -> Callable[[], Callable[[str], bytes]]:
     JWKS_TIMEOUT_SECONDS for it and refuses a body over JWKS_MAX_BYTES).
     """
 
-    def prepare() -> Callable[[str], bytes]:
+    def prepare(after_sending: Callable[[float], None]) -> Callable[[str], bytes]:
         from authorizer.http_fetch import default_tls_context, make_http_fetcher
 
         if uri.startswith("https:"):
             default_tls_context()  # made once per container, kept for every later fetch
-        return make_http_fetcher(MAX_JWKS_TIMEOUT_SECONDS, MAX_JWKS_BYTES)
+        return make_http_fetcher(MAX_JWKS_TIMEOUT_SECONDS, MAX_JWKS_BYTES, after_sending=after_sending)
 
     return prepare
 

@@ -19,7 +19,8 @@ from collections.abc import Callable
 from authorizer.errors import JwksUnavailable, Reason
 
 
-Prepare = Callable[[], Callable[[str], bytes]]  # makes the fetcher
+# makes the fetcher; it is given the wait to call once the request is sent (see http_fetch)
+Prepare = Callable[[Callable[[float], None]], Callable[[str], bytes]]
 
 
 class StartedFetch:
@@ -30,6 +31,7 @@ class StartedFetch:
         self.started_at = clock()
         self.duration_seconds = 0.0  # from the start to the answer, once done
         self.prepared = threading.Event()  # the fetcher is made: the network is next (or it failed)
+        self._wanted = threading.Event()  # the answer is awaited: read it now
         self._done = threading.Event()
         self._document: bytes | None = None
         self._failure: JwksUnavailable | None = None
@@ -39,7 +41,7 @@ class StartedFetch:
 
     def _run(self) -> None:
         try:
-            fetcher = self._prepare()
+            fetcher = self._prepare(self._until_wanted)
             self.prepared.set()
             self._document = fetcher(self.uri)
         except JwksUnavailable as failure:
@@ -52,12 +54,18 @@ class StartedFetch:
             self.prepared.set()
             self._done.set()
 
+    def _until_wanted(self, seconds_left: float) -> None:
+        """Once the request is sent: sleep (without the GIL) until the answer is wanted, so that
+        reading it never competes with the imports of init; the kernel buffers what arrives."""
+        self._wanted.wait(seconds_left)
+
     @property
     def done(self) -> bool:
         return self._done.is_set()
 
     def answer(self, wait_seconds: float) -> bytes:
         """The JWKS bytes, after waiting at most ``wait_seconds``; else :class:`JwksUnavailable`."""
+        self._wanted.set()
         if not self._done.wait(wait_seconds):
             raise JwksUnavailable("the JWKS fetch begun at init did not finish in time", reason=Reason.JWKS_TIMEOUT)
         if self._failure is not None:

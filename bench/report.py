@@ -82,7 +82,7 @@ def summary_rows(r: Results) -> list[Row]:
     delay = r.cold_start.delay_ms
     rows.append(Row(
         f"cold start, JWKS answering after {delay:.0f} ms: added to the loopback one",
-        f"+{c.delay_cost_ms(SCOPEGATE):.0f} ms vs minimal +{c.delay_cost_ms(MINIMAL):.0f} ms", "",
+        f"{c.delay_cost_ms(SCOPEGATE):+.0f} ms vs minimal {c.delay_cost_ms(MINIMAL):+.0f} ms", "",
         f"<= {DELAY_GOAL_MS} ms", _mark(c.delay_cost_ms(SCOPEGATE) <= DELAY_GOAL_MS),
     ))
     by_count = {row.rules: row for row in r.rules}

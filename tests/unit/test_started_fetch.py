@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import pytest
 
@@ -38,7 +39,7 @@ def settings_for(server: JwksServer, **overrides: object) -> JwksSettings:
 
 
 def started(server: JwksServer, clock: Clock | None = None) -> StartedFetch:
-    fetch = StartedFetch(server.url, lambda: make_http_fetcher(2.0, 1024 * 1024), clock or Clock())
+    fetch = StartedFetch(server.url, lambda after: make_http_fetcher(2.0, 1024 * 1024, after_sending=after), clock or Clock())
     fetch.answer(5.0)  # let it finish, whatever the test does next
     return fetch
 
@@ -58,17 +59,32 @@ def lambda_env(**values: str) -> dict[str, str]:
 
 def test_a_started_fetch_answers_the_servers_bytes_and_remembers_when_it_began(jwks_server: JwksServer) -> None:
     clock = Clock()
-    fetch = StartedFetch(jwks_server.url, lambda: make_http_fetcher(2.0, 1024 * 1024), clock)
+    fetch = StartedFetch(jwks_server.url, lambda after: make_http_fetcher(2.0, 1024 * 1024, after_sending=after), clock)
     clock.now = 2000.0
     assert fetch.answer(5.0) == jwks_server.answer.body
     assert (fetch.started_at, fetch.done, fetch.prepared.is_set(), jwks_server.requests) == (1000.0, True, True, 1)
     assert fetch.duration_seconds > 0
 
 
+def test_the_request_leaves_at_once_and_its_answer_is_read_only_when_wanted(jwks_server: JwksServer) -> None:
+    # GIVEN a fetch started beside the main thread's work
+    fetch = StartedFetch(jwks_server.url, lambda after: make_http_fetcher(2.0, 1024 * 1024, after_sending=after))
+    # WHEN the server has had the request THEN the thread does not read the answer yet (it would
+    # compete with init's imports for the GIL): it waits, the answer in the kernel's buffer
+    for _ in range(200):
+        if jwks_server.requests:
+            break
+        time.sleep(0.01)
+    time.sleep(0.2)
+    assert (jwks_server.requests, fetch.done) == (1, False)
+    # AND asking for the answer reads it
+    assert fetch.answer(5.0) == jwks_server.answer.body
+
+
 def test_a_fetch_slower_than_the_wait_is_a_timeout_not_keys(jwks_server: JwksServer) -> None:
     # GIVEN a server that answers after 1 s WHEN the answer is awaited for 50 ms THEN it is a timeout
     jwks_server.serve(Answer(body=jwks_server.answer.body, delay_seconds=1.0))
-    fetch = StartedFetch(jwks_server.url, lambda: make_http_fetcher(2.0, 1024 * 1024))
+    fetch = StartedFetch(jwks_server.url, lambda after: make_http_fetcher(2.0, 1024 * 1024, after_sending=after))
     with pytest.raises(JwksUnavailable) as raised:
         fetch.answer(0.05)
     assert raised.value.reason is Reason.JWKS_TIMEOUT
@@ -76,7 +92,7 @@ def test_a_fetch_slower_than_the_wait_is_a_timeout_not_keys(jwks_server: JwksSer
 
 
 def test_a_failing_preparation_or_endpoint_is_a_failed_fetch(jwks_server: JwksServer) -> None:
-    def broken() -> None:
+    def broken(after: object) -> None:
         raise RuntimeError("no fetcher")
 
     with pytest.raises(JwksUnavailable) as raised:
@@ -84,16 +100,16 @@ def test_a_failing_preparation_or_endpoint_is_a_failed_fetch(jwks_server: JwksSe
     assert (raised.value.reason, str(raised.value)) == (Reason.JWKS_UNREACHABLE, "JWKS fetch failed (RuntimeError)")
     jwks_server.serve(Answer(status=503))
     with pytest.raises(JwksUnavailable) as raised:
-        StartedFetch(jwks_server.url, lambda: make_http_fetcher(2.0, 1024)).answer(5.0)
+        StartedFetch(jwks_server.url, lambda after: make_http_fetcher(2.0, 1024, after_sending=after)).answer(5.0)
     assert raised.value.reason is Reason.JWKS_HTTP_ERROR
 
 
 def test_the_fetch_runs_on_a_daemon_thread_a_process_does_not_wait_for(jwks_server: JwksServer) -> None:
     seen: list[threading.Thread] = []
 
-    def prepare():  # type: ignore[no-untyped-def]
+    def prepare(after):  # type: ignore[no-untyped-def]
         seen.append(threading.current_thread())
-        return make_http_fetcher(2.0, 1024 * 1024)
+        return make_http_fetcher(2.0, 1024 * 1024, after_sending=after)
 
     StartedFetch(jwks_server.url, prepare).answer(5.0)
     assert [(thread.daemon, thread.name, thread is threading.main_thread()) for thread in seen] == [
@@ -247,7 +263,7 @@ def test_an_early_answer_over_jwks_max_bytes_is_refused_then_fetched_again(jwks_
 def test_a_failed_early_fetch_is_retried_by_the_first_invocation(jwks_server: JwksServer, signing_key: SigningKey) -> None:
     body = jwks_server.answer.body
     jwks_server.serve(Answer(status=500))
-    fetch = StartedFetch(jwks_server.url, lambda: make_http_fetcher(2.0, 1024 * 1024))
+    fetch = StartedFetch(jwks_server.url, lambda after: make_http_fetcher(2.0, 1024 * 1024, after_sending=after))
     with pytest.raises(JwksUnavailable):
         fetch.answer(5.0)
     cache, records = cache_for(settings_for(jwks_server), Clock(), fetch)
