@@ -9,7 +9,6 @@ README's "Configuration" table documents them, and tests/unit/test_settings_tabl
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,13 +16,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from authorizer.errors import ConfigError, Reason
+# re-exported: the issuers file is read with the same rules (authorizer/issuers.py)
+from authorizer.fetch_url import MAX_JWKS_BYTES, MAX_JWKS_TIMEOUT_SECONDS
+from authorizer.fetch_url import check_fetch_url as check_fetch_url
+from authorizer.fetch_url import default_jwks_uri as default_jwks_uri
 
 PACKAGED_RULES_FILE = Path(__file__).resolve().parent.parent / "policies" / "rules.yaml"
 FUNCTION_ROOT = Path(__file__).resolve().parent.parent  # the folder holding the package (/var/task in Lambda)
 
 SUPPORTED_ALGORITHMS = ("RS256", "PS256")
 SUPPORTED_PROFILES = ("auth0", "rfc9068")
-LOOPBACK_HOSTS = frozenset({"localhost"})
 
 # Powertools reads POWERTOOLS_LOGGER_LOG_EVENT with ``strtobool`` (lower-cased, not stripped) from
 # ``aws_lambda_powertools.shared.functions``, an internal module: its table is copied here, and
@@ -104,30 +106,6 @@ def check_log_event(raw: str | None) -> str | None:
     )
 
 
-def is_loopback_host(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower() in LOOPBACK_HOSTS:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_fetch_url(url: str) -> str | None:
-    """Why ``url`` may not be used to fetch keys, or None if it may."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "is not a URL"
-    if parts.scheme == "https" and parts.hostname:
-        return None
-    if parts.scheme == "http" and is_loopback_host(parts.hostname):
-        return None
-    return "must be an https URL (plain http is allowed only for 127.0.0.1 or localhost)"
-
-
 class _Reader:
     """Reads typed values and remembers every problem."""
 
@@ -195,11 +173,6 @@ def issuer_url_problems(issuer: str) -> list[str]:
     return problems
 
 
-def default_jwks_uri(issuer: str) -> str:
-    """``<issuer>.well-known/jwks.json``, where Auth0 publishes a tenant's keys."""
-    return (issuer if issuer.endswith("/") else issuer + "/") + ".well-known/jwks.json"
-
-
 def _single_issuer(read: _Reader) -> tuple[str, str, str]:
     """TOKEN_ISSUER, AUDIENCE and JWKS_URI: the one trusted issuer, without an issuers file."""
     issuer = read.text("TOKEN_ISSUER")
@@ -261,8 +234,8 @@ def read_settings(env: Mapping[str, str]) -> Settings:
     stale = read.integer("JWKS_MAX_STALE_SECONDS", 21600, 0, 604800)
     cooldown = read.integer("JWKS_UNKNOWN_KID_COOLDOWN_SECONDS", 30, 1, 3600)
     retry = read.integer("JWKS_RETRY_AFTER_FAILURE_SECONDS", 5, 0, 300)
-    timeout = read.integer("JWKS_TIMEOUT_SECONDS", 3, 1, 10)
-    max_bytes = read.integer("JWKS_MAX_BYTES", 153600, 1024, 10 * 1024 * 1024)
+    timeout = read.integer("JWKS_TIMEOUT_SECONDS", 3, 1, MAX_JWKS_TIMEOUT_SECONDS)
+    max_bytes = read.integer("JWKS_MAX_BYTES", 153600, 1024, MAX_JWKS_BYTES)
     token_cache = read.integer("VERIFIED_TOKEN_CACHE_SIZE", 4096, 0, 100_000)
     policy_cache = read.integer("POLICY_CACHE_SIZE", 1024, 1, 1_000_000)
     shadow = read.text("SHADOW_RULES_FILE", "")

@@ -12,13 +12,15 @@ parser can block on a line that never ends.
 Also: a size cap on the bytes received and on the decoded body (declared and actual), gzip and
 deflate bodies decoded within that cap, no redirects (any status but 200 is a fault), no proxy or
 netrc from the environment (the connection is always direct), TLS verified against certifi's CA
-bundle with hostname checking. Fetches are minutes apart, so no connection is kept
+bundle with hostname checking (read from its hashed directory when the build packaged one:
+:data:`PACKAGED_CA_DIRECTORY`). Fetches are minutes apart, so no connection is kept
 (``Connection: close``).
 """
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import socket
 import ssl
 import threading
@@ -61,12 +63,27 @@ def resolve_address(host: str, port: int) -> list[Address]:
     return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
 
 
-@cache
-def default_tls_context() -> ssl.SSLContext:
-    """Certificate and hostname verification against certifi's CA bundle (built once per container)."""
+# certifi's bundle as an OpenSSL hashed directory, written beside the package by the build
+# (scripts/ca-directory): the same certificates, read by the handshake on demand
+PACKAGED_CA_DIRECTORY = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "ca-certificates")
+
+
+def tls_context(ca_directory: str | None) -> ssl.SSLContext:
+    """Certificate and hostname verification against certifi's CA bundle: from ``ca_directory``
+    (its hashed form, about 1 ms) when given, else from certifi's file (every certificate parsed,
+    tens of ms)."""
+    if ca_directory is not None:
+        return ssl.create_default_context(capath=ca_directory)
     import certifi  # only https fetches need it
 
     return ssl.create_default_context(cafile=certifi.where())
+
+
+@cache
+def default_tls_context() -> ssl.SSLContext:
+    """The TLS context of every https fetch, built once per container: from the packaged hashed
+    directory when the artifact has one, else from certifi's file."""
+    return tls_context(PACKAGED_CA_DIRECTORY if os.path.isdir(PACKAGED_CA_DIRECTORY) else None)
 
 
 def make_http_fetcher(
@@ -75,11 +92,14 @@ def make_http_fetcher(
     *,
     resolve: Resolver = resolve_address,
     tls_context: Callable[[], ssl.SSLContext] = default_tls_context,
+    after_sending: Callable[[float], None] | None = None,
 ) -> Fetcher:
     """A fetcher that opens one connection per fetch, bounded by ``timeout_seconds`` in all.
 
     ``resolve`` and ``tls_context`` are the system resolver and certifi's trust store unless a
-    test gives its own (a slow resolver, a test CA).
+    test gives its own (a slow resolver, a test CA). ``after_sending`` is called with the seconds
+    left once the request is sent, before the answer is read (the fetch begun at Lambda's init
+    waits there until the answer is wanted: the kernel keeps what arrives meanwhile).
     """
 
     def fetch(url: str) -> bytes:
@@ -93,7 +113,7 @@ def make_http_fetcher(
                 if parts.scheme == "https":
                     sock.settimeout(deadline.remaining())  # the handshake as a whole
                     sock = tls_context().wrap_socket(sock, server_hostname=host)
-                return _exchange(sock, _target(parts), _authority(parts), deadline, max_bytes)
+                return _exchange(sock, _target(parts), _authority(parts), deadline, max_bytes, after_sending)
             finally:
                 sock.close()
         except TimeoutError:
@@ -161,7 +181,8 @@ def _target(parts: SplitResult) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
-def _exchange(sock: socket.socket, target: str, authority: str, deadline: _Deadline, max_bytes: int) -> bytes:
+def _exchange(sock: socket.socket, target: str, authority: str, deadline: _Deadline, max_bytes: int,
+              after_sending: Callable[[float], None] | None = None) -> bytes:
     """Send one GET and read its response, every blocking call within the deadline."""
     conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD_BYTES)
     request = h11.Request(method="GET", target=target, headers=[
@@ -170,6 +191,8 @@ def _exchange(sock: socket.socket, target: str, authority: str, deadline: _Deadl
     ])
     sock.settimeout(deadline.remaining())
     sock.sendall((conn.send(request) or b"") + (conn.send(h11.EndOfMessage()) or b""))
+    if after_sending is not None:
+        after_sending(deadline.remaining())
     received, wire_room = 0, max_bytes + FRAMING_ALLOWANCE_BYTES
     body: _Body | None = None
     while True:

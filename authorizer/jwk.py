@@ -13,22 +13,39 @@ rather than being read creatively: a JSON object repeating a member name anywher
 (``jwks_duplicate_member``), since which of the two a reader takes is a guess. That
 and a document with no usable key at all (``jwks_no_usable_key``) are faults, so
 the JWKS cache keeps serving the last good set instead of refusing every client.
+
+Keys and signatures are ``cryptography``'s own: an RSA public key from the JWK's ``n`` and ``e``
+(RFC 7518 §6.3.1), verified with PKCS#1 v1.5 (RS256) or PSS with MGF1 and a salt as long as the
+hash (PS256, RFC 7518 §3.5), with SHA-256, as PyJWT's RSA algorithms do. PyJWT itself is not
+imported: its package pulls in X.509, HTTP and every other algorithm, about half of a cold start's
+imports (docs/benchmarks.md), for the two calls used here.
 """
 
 from __future__ import annotations
 
+import binascii
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jwt import PyJWK
-from jwt.exceptions import PyJWTError
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from authorizer.errors import JwksUnavailable, Reason
 
 MIN_RSA_BITS = 2048
 MAX_KID_LENGTH = 256
+# RFC 7518 §3.3 and §3.5: each algorithm's padding, with SHA-256 (the PSS salt is the hash's length)
+_SHA256 = hashes.SHA256()
+SIGNATURE_SCHEMES: Mapping[str, padding.AsymmetricPadding] = {
+    "RS256": padding.PKCS1v15(),
+    "PS256": padding.PSS(mgf=padding.MGF1(_SHA256), salt_length=_SHA256.digest_size),
+}
+# base64url without its alphabet's padding; trailing '=' is tolerated, as PyJWT tolerated it
+_BASE64URL_UINT = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -36,12 +53,41 @@ class VerificationKey:
     """A public key from the JWKS, bound to exactly one algorithm."""
 
     kid: str
-    algorithm: str
-    jwk: PyJWK = field(repr=False)
+    algorithm: str  # a key of SIGNATURE_SCHEMES
+    public_key: rsa.RSAPublicKey = field(repr=False)
 
     def verify(self, signing_input: bytes, signature: bytes) -> bool:
         """True if ``signature`` is this key's signature of ``signing_input``."""
-        return bool(self.jwk.Algorithm.verify(signing_input, self.jwk.key, signature))
+        try:
+            self.public_key.verify(signature, signing_input, SIGNATURE_SCHEMES[self.algorithm], _SHA256)
+        except InvalidSignature:
+            return False
+        return True
+
+
+class _Unparsable(ValueError):
+    """A JWK whose ``n`` or ``e`` does not make an RSA public key."""
+
+
+def _uint(value: str) -> int:
+    """A JWK base64urlUInt (RFC 7518 §2) as an int."""
+    if not _BASE64URL_UINT.fullmatch(value):
+        raise _Unparsable("not base64url")
+    digits = value.rstrip("=")
+    try:
+        raw = binascii.a2b_base64((digits + "=" * (-len(digits) % 4)).replace("-", "+").replace("_", "/"),
+                                  strict_mode=True)
+    except binascii.Error:
+        raise _Unparsable("not base64url") from None
+    return int.from_bytes(raw, "big")
+
+
+def rsa_public_key(entry: Mapping[str, Any]) -> rsa.RSAPublicKey:
+    """The RSA public key of a JWK whose ``n`` and ``e`` are strings; :class:`ValueError` if unusable."""
+    try:
+        return rsa.RSAPublicNumbers(_uint(entry["e"]), _uint(entry["n"])).public_key()
+    except ValueError as problem:  # cryptography refuses an even or tiny exponent, or e >= n
+        raise _Unparsable(str(problem)) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,11 +172,11 @@ def parse_jwks(
         kid = entry["kid"]
         algorithm = entry.get("alg") or default_algorithm
         try:
-            jwk = PyJWK(entry, algorithm=algorithm)
-        except (PyJWTError, ValueError, TypeError):
+            public_key = rsa_public_key(entry)
+        except _Unparsable:
             skip("unparsable")
             continue
-        if getattr(jwk.key, "key_size", 0) < MIN_RSA_BITS:
+        if public_key.key_size < MIN_RSA_BITS:
             skip("weak_key")
             continue
         if kid in found or kid in duplicates:
@@ -139,7 +185,7 @@ def parse_jwks(
             duplicates.add(kid)
             skip("duplicate_kid")
             continue
-        found[kid] = VerificationKey(kid=kid, algorithm=algorithm, jwk=jwk)
+        found[kid] = VerificationKey(kid=kid, algorithm=algorithm, public_key=public_key)
     if not found:
         # An issuer always publishes its signing key: a set we can use nothing of is a fault
         # (a bad publish, or TOKEN_ALGORITHMS not matching the keys), not every client's.

@@ -13,7 +13,10 @@ Policy (see README "Configuration"):
   ``max_stale_seconds`` after their fetch; no new attempt is made for
   ``retry_after_failure_seconds`` after a failure;
 * every fetch has one deadline for connect and body, a size cap, no
-  redirects, https only (http on loopback hosts).
+  redirects, https only (http on loopback hosts);
+* the initial fetch may be one begun earlier (:attr:`JwksCache.initial`, Lambda's init starts it
+  beside the imports): its keys count as fetched when that fetch began, so no key set serves
+  longer than the TTL after its request (stale-if-error aside), however early it was made.
 
 The fetcher and the clock are injected, so tests drive time and use a real
 HTTP server on 127.0.0.1 instead of patching.
@@ -31,6 +34,7 @@ from authorizer.config import JwksSettings
 from authorizer.errors import JwksBackoff, JwksUnavailable, Reason, UnknownKid
 from authorizer.http_fetch import Fetcher, make_http_fetcher
 from authorizer.jwk import KeySet, VerificationKey, parse_jwks
+from authorizer.started_fetch import StartedFetch
 
 __all__ = ["FetchRecord", "FetchTrigger", "Fetcher", "JwksCache", "make_http_fetcher"]
 
@@ -73,6 +77,7 @@ class JwksCache:
     _last_unknown_kid_fetch_at: float | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
     fetch_count: int = 0
+    initial: StartedFetch | None = None  # a fetch of settings.uri begun before the cache: the first answer
 
     def get_key(self, kid: str) -> tuple[VerificationKey, bool]:
         """The key for ``kid`` and whether it came from the warm cache without a fetch.
@@ -88,8 +93,9 @@ class JwksCache:
             if self._keys is None:
                 self._refresh(now, FetchTrigger.INITIAL)
                 fetched = True
-            elif now - self._fetched_at >= self.settings.cache_ttl_seconds:
-                fetched = self._try_refresh(now, FetchTrigger.SCHEDULED)
+            # (also right after an initial fetch begun long ago: its keys are as old as its request)
+            if now - self._fetched_at >= self.settings.cache_ttl_seconds:
+                fetched = self._try_refresh(now, FetchTrigger.SCHEDULED) or fetched
             keys = self._usable_keys(now)
             key = keys.keys.get(kid)
             if key is not None:
@@ -158,8 +164,15 @@ class JwksCache:
             raise JwksBackoff("JWKS endpoint failed moments ago")
         started = time.perf_counter()
         self.fetch_count += 1
+        begun_early, self.initial = self.initial, None
+        fetched_at = now
         try:
-            document = self.fetcher(self.settings.uri)
+            if begun_early is not None and begun_early.uri == self.settings.uri:
+                document = self._early_answer(begun_early)
+                fetched_at = begun_early.started_at  # the keys are as old as their request
+                started = time.perf_counter() - begun_early.duration_seconds  # from its start to its answer read
+            else:
+                document = self.fetcher(self.settings.uri)
             keys = parse_jwks(
                 document,
                 default_algorithm=self.settings.default_algorithm,
@@ -170,9 +183,16 @@ class JwksCache:
             self._record(False, error.reason, trigger, started)
             raise
         self._keys = keys
-        self._fetched_at = now
+        self._fetched_at = fetched_at
         self._last_failure_at = None
         self._record(True, None, trigger, started, keys.skipped)
+
+    def _early_answer(self, fetch: StartedFetch) -> bytes:
+        """The answer of a fetch begun before the settings were read, held to them."""
+        document = fetch.answer(self.settings.timeout_seconds)
+        if len(document) > self.settings.max_bytes:
+            raise JwksUnavailable("JWKS response too large", reason=Reason.JWKS_TOO_LARGE)
+        return document
 
     def _record(self, ok: bool, reason: Reason | None, trigger: FetchTrigger, started: float,
                 skipped_keys: Mapping[str, int] | None = None) -> None:

@@ -29,13 +29,17 @@ all but one of them are deny rules with conditions ("deny client X here").
 
 Every mistake is a :class:`RulesError` naming the file, the line, the rule
 and the fix.
+
+PyYAML is imported only to compile a YAML text: a cold start that finds the rules' compiled form
+(:mod:`authorizer.compiled_rules`, written by ``make sam-build``) beside the rules file never
+imports it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from authorizer.caller import Caller
 from authorizer.conditions import CONDITION_KEYS, Conditions, condition_problem
@@ -43,8 +47,10 @@ from authorizer.errors import Reason, RulesError
 from authorizer.fingerprint import fingerprint
 from authorizer.route import RoutePattern, RouteProblem, parse_route
 from authorizer.route_index import RouteIndex
-from authorizer.tokens import SCOPE_TOKEN
-from authorizer.yaml_source import LineDict, YamlProblem, load_versioned_list, located, suggest_key
+from authorizer.scope import SCOPE_TOKEN
+
+if TYPE_CHECKING:  # imported when compiling YAML only (see the module's docstring)
+    from authorizer.yaml_source import LineDict
 
 RULES_VERSION = 1
 TOP_LEVEL_KEYS = ("version", "rules", "description")
@@ -181,6 +187,8 @@ class _Problems:
         self.source = source
 
     def fail(self, line: int | None, message: str) -> RulesError:
+        from authorizer.yaml_source import located
+
         return RulesError(located(self.source, line, message), reason=Reason.RULES_INVALID)
 
 
@@ -223,6 +231,8 @@ def _conditions(raw: LineDict, where: str, key_line: Any, problems: _Problems) -
 
 
 def _compile_rule(index: int, raw: Any, line: int, problems: _Problems) -> Rule:
+    from authorizer.yaml_source import LineDict, suggest_key
+
     where = f"rule {index}"
     if not isinstance(raw, LineDict):
         raise problems.fail(line, f"{where}: must be a mapping with 'route' and a requirement")
@@ -298,6 +308,8 @@ def _compile_rule(index: int, raw: Any, line: int, problems: _Problems) -> Rule:
 
 def compile_rules(text: str, source: str) -> RuleSet:
     """Compile the text of a rules file; ``source`` names it in messages."""
+    from authorizer.yaml_source import YamlProblem, load_versioned_list
+
     problems = _Problems(source)
     try:
         _, raw_rules = load_versioned_list(
@@ -334,17 +346,34 @@ def compile_rules(text: str, source: str) -> RuleSet:
     return RuleSet(rules=tuple(rules), source=source, digest=digest, known_scopes=known)
 
 
-def load_rules(path: Path) -> RuleSet:
-    """Read and compile a rules file (the shell's one call)."""
+def read_rules_text(path: Path, max_bytes: int = 1024 * 1024) -> str:
+    """The text of a rules file (or of its compiled form), or a RulesError naming the file and the fix."""
     try:
         size = path.stat().st_size
-        if size > 1024 * 1024:
-            raise RulesError(f"{path}: file is larger than 1 MiB; split or simplify the rules")
-        text = path.read_text(encoding="utf-8")
+        if size > max_bytes:
+            raise RulesError(f"{path}: file is larger than {max_bytes // (1024 * 1024)} MiB; split or simplify the rules")
+        return path.read_text(encoding="utf-8")
     except RulesError:
         raise
     except FileNotFoundError:
         raise RulesError(f"{path}: rules file not found; set RULES_FILE or add the file") from None
     except (OSError, UnicodeDecodeError) as error:
         raise RulesError(f"{path}: cannot read the rules file ({error.__class__.__name__})") from None
+
+
+def load_rules(path: Path) -> RuleSet:
+    """Read the rules file ``path`` names (the shell's one call), from its compiled form if it can.
+
+    ``rules.compiled.json`` (or any ``*.compiled.json``) is loaded as it is. A rules file with its
+    compiled form beside it (``rules.yaml`` and ``rules.compiled.json``) is loaded from that form,
+    which must have been compiled from this very text; without one, the file is compiled here.
+    """
+    from authorizer import compiled_rules
+
+    if compiled_rules.is_compiled_path(path):
+        return compiled_rules.load_compiled_rules(path)
+    text = read_rules_text(path)
+    compiled = compiled_rules.compiled_path_for(path)
+    if compiled.is_file():
+        return compiled_rules.load_compiled_rules(compiled, source_text=text)
     return compile_rules(text, str(path))

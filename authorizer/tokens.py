@@ -10,7 +10,7 @@ between:
    headers that point key lookup elsewhere (``jku``, ``x5u``, ``jwk``,
    ``x5c``) or change processing (``crit``, ``b64``, ``cty``).
 2. :func:`verify_jwt` binds the header ``alg`` to the key's one algorithm,
-   verifies the signature (PyJWT's algorithm on a ``cryptography`` key), then
+   verifies the signature (``cryptography``'s RSA verify, :mod:`authorizer.jwk`), then
    checks every claim once, strictly: exact ``iss``; ``aud`` a string or a
    list holding one of the issuer's audiences; ``exp`` required; times are
    real numbers (never strings or booleans); ``sub`` a non-empty string; the
@@ -61,10 +61,9 @@ from authorizer.errors import (
     WrongTokenType,
 )
 from authorizer.jwk import MAX_KID_LENGTH, VerificationKey
+from authorizer.scope import SCOPE_TOKEN
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
-# RFC 6749 §3.3 scope-token: %x21 / %x23-5B / %x5D-7E
-SCOPE_TOKEN = re.compile(r"[\x21\x23-\x5B\x5D-\x7E]+")
 _FORBIDDEN_HEADERS = ("jku", "x5u", "jwk", "x5c", "crit", "b64", "cty")
 _PROFILE_BY_TYP = {"jwt": "auth0", "at+jwt": "rfc9068", "application/at+jwt": "rfc9068"}
 MAX_SCOPES = 256

@@ -1,7 +1,8 @@
-"""Peak RSS of a warm container after N decisions: ``python -m bench.memory_child TOKEN_FILE``.
+"""Peak RSS of a warm container after N decisions: ``python -S memory_child.py TOKEN_FILE``.
 
 Each line of TOKEN_FILE is a distinct valid token, read one at a time; every decision goes through
 ``authorizer.app.lambda_handler`` with the decision log on (written to /dev/null). Prints one JSON line.
+Standard library only: it runs inside the artifact (bench/cold_site.py).
 """
 
 import contextlib

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,7 +15,9 @@ from cryptography.hazmat.primitives.asymmetric import padding
 from authorizer.caller import Caller
 from authorizer.arn import parse_method_arn
 from authorizer.policy import build_policy_document, policy_size
-from authorizer.rules import compile_rules
+from authorizer.compiled_rules import dump_compiled_rules
+from authorizer.glob_pattern import compile_glob
+from authorizer.rules import RuleSet, compile_rules, load_rules
 from bench.timing import median_seconds, per_call_medians
 from bench.world import (
     World, configured_app, method_arn, mint_tokens, signing_input_and_signature, token_event,
@@ -69,6 +72,7 @@ def sample_requests(count: int, how_many: int, seed: int = 8) -> list[tuple[str,
 class RulesScaleRow:
     rules: int
     compile_ms: float  # CPU time of the compiling thread: other load on the machine does not count
+    load_compiled_ms: float  # load_rules of the compiled form (rules.compiled.json), CPU time likewise
     decide_us: float  # RuleSet.decide alone, median per call over the request mix
     handler_us: float  # lambda_handler, repeated token, over the same request mix
     baseline_us: float  # one RSA verify, interleaved with the two above
@@ -78,6 +82,12 @@ class RulesScaleRow:
     def handler_in_baselines(self) -> float:
         """Decision time in RSA verifies measured alongside (robust to a busy machine)."""
         return self.handler_us / self.baseline_us
+
+
+def cold_glob_cache(action: Callable[[], RuleSet]) -> RuleSet:
+    """``action`` with the glob cache empty, as in a fresh process (a cold start)."""
+    compile_glob.cache_clear()
+    return action()
 
 
 def measure_rules_scale(world: World, compile_repeats: int, decisions: int, rounds: int) -> list[RulesScaleRow]:
@@ -92,9 +102,14 @@ def measure_rules_scale(world: World, compile_repeats: int, decisions: int, roun
         for count in RULE_COUNTS:
             text = generated_rules(count)
             compile_seconds = median_seconds(
-                lambda: compile_rules(text, "bench"), compile_repeats, clock=time.thread_time
+                lambda: cold_glob_cache(lambda: compile_rules(text, "bench")), compile_repeats, clock=time.thread_time
             )
             ruleset = compile_rules(text, "bench")
+            compiled_file = Path(folder) / f"rules-{count}.compiled.json"
+            compiled_file.write_text(dump_compiled_rules(ruleset, text))
+            load_seconds = median_seconds(
+                lambda: cold_glob_cache(lambda: load_rules(compiled_file)), compile_repeats, clock=time.thread_time
+            )
             requests = sample_requests(count, decisions)
             granted = frozenset(token_scopes.split())
             events = [token_event(token, method, path) for method, path in requests]
@@ -126,6 +141,7 @@ def measure_rules_scale(world: World, compile_repeats: int, decisions: int, roun
             rows.append(RulesScaleRow(
                 rules=count,
                 compile_ms=compile_seconds * 1000,
+                load_compiled_ms=load_seconds * 1000,
                 decide_us=medians["decide"] * 1e6,
                 handler_us=medians["handler"] * 1e6,
                 baseline_us=medians["baseline"] * 1e6,

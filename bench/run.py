@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, UTC
 from pathlib import Path
 
-from bench.cold_start import measure_cold_start
+from bench.cold_breakdown import measure_breakdown
+from bench.cold_start import cold_world, measure_cold_start
 from bench.gateway_workload import run_workload
 from bench.issuers import measure_issuers
 from bench.memory import measure_memory
@@ -32,6 +33,8 @@ class Counts:
     tokens: int  # distinct tokens for the per-call figures (split over the rounds)
     rounds: int
     cold_starts: int
+    breakdown_runs: int
+    import_runs: int
     compile_repeats: int
     rule_decisions: int
     gateway_requests: int
@@ -39,10 +42,10 @@ class Counts:
     profiled: int
 
 
-FULL = Counts(tokens=12000, rounds=31, cold_starts=31, compile_repeats=21, rule_decisions=400,
-              gateway_requests=20000, memory_decisions=10000, profiled=2000)
-SMOKE = Counts(tokens=60, rounds=3, cold_starts=1, compile_repeats=1, rule_decisions=20,
-               gateway_requests=200, memory_decisions=20, profiled=20)
+FULL = Counts(tokens=12000, rounds=31, cold_starts=31, breakdown_runs=9, import_runs=3, compile_repeats=21,
+              rule_decisions=400, gateway_requests=20000, memory_decisions=10000, profiled=2000)
+SMOKE = Counts(tokens=60, rounds=3, cold_starts=1, breakdown_runs=1, import_runs=1, compile_repeats=1,
+               rule_decisions=20, gateway_requests=200, memory_decisions=20, profiled=20)
 
 
 def run(counts: Counts, mode: str) -> Results:
@@ -51,15 +54,18 @@ def run(counts: Counts, mode: str) -> Results:
     with running_world() as world:
         tokens = mint_tokens(world.key, max(counts.tokens, counts.memory_decisions))
         throughput = measure_throughput(world, tokens[: counts.tokens], counts.rounds)
-        cold_start = measure_cold_start(world, tokens[0], counts.cold_starts)
+        with cold_world(world, tokens[0]) as cold:
+            cold_start = measure_cold_start(cold, counts.cold_starts, (counts.cold_starts + 1) // 2)
+            breakdowns = [measure_breakdown(site, cold, counts.breakdown_runs, counts.import_runs)
+                          for site in cold.sites]
+            memory = measure_memory(cold.sites[0], cold, tokens[: counts.memory_decisions])
         rules = measure_rules_scale(world, counts.compile_repeats, counts.rule_decisions, counts.rounds)
         issuers = measure_issuers(world, tokens[: counts.tokens], counts.rounds)
         policy = measure_policy_size(counts.compile_repeats)
         gateway = run_workload(world, counts.gateway_requests)
-        memory = measure_memory(world, tokens[: counts.memory_decisions])
         profile = profile_fresh_decisions(world, tokens[: counts.profiled])
     return Results(mode, started_at, throughput, cold_start, rules, gateway, memory, profile,
-                   time.perf_counter() - started, policy, issuers)
+                   time.perf_counter() - started, policy, issuers, breakdowns)
 
 
 def main(argv: list[str] | None = None) -> int:

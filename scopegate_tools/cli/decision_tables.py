@@ -32,7 +32,7 @@ from authorizer.caller import Caller
 from authorizer.conditions import CONDITION_VALUE
 from authorizer.route import HTTP_METHODS
 from authorizer.rules import RouteDecision, RuleSet
-from authorizer.tokens import SCOPE_TOKEN
+from authorizer.scope import SCOPE_TOKEN
 from authorizer.yaml_source import (
     LineDict,
     LineList,

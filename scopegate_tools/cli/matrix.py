@@ -24,7 +24,7 @@ from scopegate_tools.cli.template_routes import Request, TemplateRoute
 from scopegate_tools.cli.why import why
 from authorizer.caller import Caller
 from authorizer.rules import RouteDecision, Rule, RuleSet
-from authorizer.tokens import SCOPE_TOKEN
+from authorizer.scope import SCOPE_TOKEN
 
 
 class ScopeSetError(ValueError):

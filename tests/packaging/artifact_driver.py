@@ -4,8 +4,9 @@ Standard library only: it must not import anything from the repository. Commands
 
 * ``invoke RESULT_FILE MODULE:FUNCTION`` reads a JSON list of events on stdin, calls the handler
   on each (as Lambda would, with a context object) and writes to RESULT_FILE a JSON object:
-  ``python`` (major.minor), ``sys_path``, ``origins`` (the file each top-level module loaded came from, for the
-  modules named in the ``SCOPEGATE_CHECK_ORIGINS`` variable) and ``results`` (per event, the
+  ``python`` (major.minor), ``sys_path``, ``imported`` (every module in ``sys.modules`` after the
+  last event), ``origins`` (the file each top-level module loaded came from, for the modules named
+  in the ``SCOPEGATE_CHECK_ORIGINS`` variable, imported after that) and ``results`` (per event, the
   response or the exception's type and message). Handlers log to stdout; results go to the file.
 * ``bytecode RESULT_FILE`` writes the list of problems with the shipped bytecode: every ``.py``
   of the artifact must have a pyc for this Python that is hash-based, unchecked and current.
@@ -39,6 +40,7 @@ def invoke(result_file: str, target: str) -> None:
             results.append({"response": handler(event, LambdaContext(number))})
         except Exception as error:  # noqa: BLE001 - reported to the test as a value
             results.append({"error": [type(error).__name__, str(error)]})
+    imported = sorted(sys.modules)
     origins = {}
     for name in filter(None, os.environ.get("SCOPEGATE_CHECK_ORIGINS", "").split(",")):
         module = importlib.import_module(name)
@@ -47,6 +49,7 @@ def invoke(result_file: str, target: str) -> None:
         "python": f"{sys.version_info.major}.{sys.version_info.minor}",
         "origins": origins,
         "sys_path": sys.path,
+        "imported": imported,
         "results": results,
     }))
 

@@ -105,7 +105,7 @@ def test_wheel_holds_the_current_runtime_and_tools_and_declares_the_runtime_depe
     # AND declares what the runtime imports, and cfn-lint for the tools only
     required = sorted(line.split(": ", 1)[1] for line in metadata.splitlines() if line.startswith("Requires-Dist: "))
     assert sorted(r.split("<")[0].split(">")[0].split(";")[0].lower() for r in required) == [
-        "aws-lambda-powertools", "aws-xray-sdk", "certifi", "cfn-lint", "cryptography", "h11", "pyjwt", "pyyaml",
+        "aws-lambda-powertools", "aws-xray-sdk", "certifi", "cfn-lint", "cryptography", "h11", "pyyaml",
     ]
     assert [r for r in required if "extra ==" in r] == [
         'aws-xray-sdk<3,>=2.12; extra == "tracing"', 'cfn-lint<2,>=1.20; extra == "tools"',
@@ -141,13 +141,13 @@ def test_installed_wheel_imports_the_handler_and_decides_a_token(
         input=json.dumps([event]), capture_output=True, text=True, cwd=tmp_path, timeout=60,
         env={"PATH": os.environ.get("PATH", ""), "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
              "TOKEN_ISSUER": ISSUER, "AUDIENCE": AUDIENCE, "JWKS_URI": jwks_server.url,
-             "RULES_FILE": str(rules_file), "SCOPEGATE_CHECK_ORIGINS": "authorizer,jwt"},
+             "RULES_FILE": str(rules_file), "SCOPEGATE_CHECK_ORIGINS": "authorizer,cryptography"},
     )
     assert completed.returncode == 0, completed.stderr
     result = json.loads(result_file.read_text())
     # THEN the handler came from the venv, and allowed exactly what the rules give read:orders
     assert {name: Path(path).is_relative_to(installed) for name, path in result["origins"].items()} == {
-        "authorizer": True, "jwt": True,
+        "authorizer": True, "cryptography": True,
     }
     rules = load_rules(rules_file)
     assert result["results"] == [{"response": {

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,10 @@ import pytest
 from authorizer.caller import Caller
 from authorizer.arn import parse_method_arn
 from authorizer.policy import build_policy_document
+from authorizer.compiled_rules import load_compiled_rules
 from authorizer.resource_path import parse_resource_path
 from authorizer.route_policy import build_route_policy_document
-from authorizer.rules import load_rules
+from authorizer.rules import compile_rules, load_rules
 from scopegate_tools.sam_template import load_template
 from tests.packaging.lambda_run import find_lambda_python, run_driver
 from tests.support.jwks_server import JwksServer
@@ -32,7 +34,7 @@ from tests.support.request_events import request_event
 REPO = Path(__file__).resolve().parents[2]
 BUILD = REPO / ".aws-sam" / "build"
 ARN_PREFIX = "arn:aws:execute-api:eu-west-1:123456789012:abc123/Dev"
-ARTIFACT_MODULES = ("authorizer", "jwt", "yaml", "aws_lambda_powertools", "cryptography")
+ARTIFACT_MODULES = ("authorizer", "yaml", "aws_lambda_powertools", "cryptography")
 TEMPLATE = load_template(REPO / "template.yaml")
 LAMBDA_VERSION = str(TEMPLATE.functions["AuthorizerFunction"].runtime).removeprefix("python")
 
@@ -75,7 +77,41 @@ def test_authorizer_artifact_holds_the_package_and_the_rules_where_config_reads_
     # GIVEN the authorizer's artifact WHEN compared with the sources THEN they are the same files
     artifact = build / "AuthorizerFunction"
     assert digests(artifact, "authorizer/*.py") == digests(REPO, "authorizer/*.py"), "stale build: run make sam-build"
-    assert digests(artifact, "policies/*") == digests(REPO, "policies/rules.yaml"), "stale build: run make sam-build"
+    assert digests(artifact, "policies/*.yaml") == digests(REPO, "policies/rules.yaml"), "stale build: run make sam-build"
+
+
+def test_authorizer_artifact_ships_the_rules_compiled_identical_to_the_yaml(build: Path) -> None:
+    # GIVEN the artifact's policies folder WHEN its compiled rules are loaded
+    policies = build / "AuthorizerFunction" / "policies"
+    text = (REPO / "policies" / "rules.yaml").read_text()
+    shipped = load_compiled_rules(policies / "rules.compiled.json", source_text=text)
+    # THEN they are the repository's rules as compiled, digest (the context's rules_digest) included
+    assert sorted(path.name for path in policies.iterdir()) == ["rules.compiled.json", "rules.yaml"]
+    compiled = compile_rules(text, "policies/rules.yaml")
+    assert shipped == compiled and shipped.digest == compiled.digest
+
+
+def test_authorizer_artifact_reads_its_cas_from_the_hashed_directory_of_certifis_bundle(
+    build: Path, lambda_python: str, tmp_path: Path
+) -> None:
+    # GIVEN the artifact's ca-certificates/ (scripts/ca-directory) and its certifi bundle
+    artifact = build / "AuthorizerFunction"
+    directory = artifact / "ca-certificates"
+    bundle = (artifact / "certifi" / "cacert.pem").read_text()
+    pem_blocks = {block.split("-----END CERTIFICATE-----")[0] for block in bundle.split("-----BEGIN CERTIFICATE-----")[1:]}
+    held = {path.read_text().split("-----BEGIN CERTIFICATE-----")[1].split("-----END CERTIFICATE-----")[0]
+            for path in directory.iterdir()}
+    # THEN it holds exactly the bundle's certificates, one regular file each under its subject hash
+    assert held == pem_blocks and len(list(directory.iterdir())) == len(pem_blocks)
+    assert all(not path.is_symlink() and len(path.name.split(".")[0]) == 8 for path in directory.iterdir())
+    # AND the runtime, run from the artifact, builds its TLS context from it without importing certifi
+    program = ("import sys; from authorizer.http_fetch import PACKAGED_CA_DIRECTORY, default_tls_context; "
+               "context = default_tls_context(); "
+               "print(PACKAGED_CA_DIRECTORY, context.cert_store_stats()['x509_ca'], 'certifi' in sys.modules)")
+    done = subprocess.run([lambda_python, "-S", "-c", program], capture_output=True, text=True, cwd=tmp_path, check=True,
+                          env={"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(artifact), "LANG": "C.UTF-8",
+                               "PYTHONDONTWRITEBYTECODE": "1"})
+    assert done.stdout.split() == [str(directory), "0", "False"]  # read on demand by the handshake
 
 
 def test_authorizer_artifact_ships_the_runtime_and_no_tool(build: Path) -> None:
@@ -86,6 +122,7 @@ def test_authorizer_artifact_ships_the_runtime_and_no_tool(build: Path) -> None:
     # THEN they are exactly the runtime package's, and no tools module or package is among them
     assert shipped == {path.relative_to(REPO).as_posix() for path in (REPO / "authorizer").glob("*.py")}
     assert not (artifact / "scopegate_tools").exists() and not (artifact / "local").exists()
+    assert not (artifact / "jwt").exists()  # keys and signatures are cryptography's alone
     assert sorted(name for name in tools if (artifact / "authorizer" / f"{name}.py").exists()) == []
 
 
@@ -119,6 +156,10 @@ def test_built_authorizer_allows_a_real_token_and_refuses_a_forged_one_from_its_
     )
     # THEN everything came from the artifact, and the decisions are right
     assert result["python"] == LAMBDA_VERSION
+    # AND the rules came from their compiled form: neither PyYAML nor our YAML reader was imported
+    # (nor PyJWT: the artifact does not ship it)
+    assert [name for name in result["imported"] if name.split(".")[0] in ("yaml", "_yaml", "jwt")] == []
+    assert "authorizer.yaml_source" not in result["imported"] and "authorizer.compiled_rules" in result["imported"]
     assert [p for p in result["sys_path"] if Path(p).resolve().is_relative_to(REPO)] == [str(artifact)]
     resolved = str(artifact.resolve())
     assert {name: path.startswith(resolved + os.sep) for name, path in result["origins"].items()} == dict.fromkeys(

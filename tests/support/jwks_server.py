@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections.abc import Iterator
@@ -25,8 +26,11 @@ class Answer:
 
 
 class JwksServer:
-    def __init__(self) -> None:
+    """Plain HTTP, or HTTPS when given a server ``tls`` context (tests/support/tls.py)."""
+
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self.answer = Answer()
+        self.tls = tls
         self.requests = 0
         self.paths: list[str] = []
         self._lock = threading.Lock()
@@ -68,6 +72,8 @@ class JwksServer:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        if tls is not None:  # each accepted connection does its handshake before its request is read
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )
@@ -75,7 +81,7 @@ class JwksServer:
     @property
     def base_url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}"
 
     @property
     def url(self) -> str:
@@ -97,8 +103,8 @@ class JwksServer:
 
 
 @contextmanager
-def running_jwks_server() -> Iterator[JwksServer]:
-    server = JwksServer().start()
+def running_jwks_server(tls: ssl.SSLContext | None = None) -> Iterator[JwksServer]:
+    server = JwksServer(tls).start()
     try:
         yield server
     finally:

@@ -22,6 +22,7 @@ from cryptography.x509.oid import NameOID
 class TestTls:
     server: ssl.SSLContext  # serves a certificate for 127.0.0.1 (and the name "localhost")
     client: ssl.SSLContext  # trusts only the test CA, verifies host names
+    ca_pem: bytes  # the test CA's certificate, for a trust store of one's own (the bench's)
 
     __test__ = False  # not a pytest test class
 
@@ -63,5 +64,6 @@ def make_test_tls(folder: Path) -> TestTls:
     (folder / "leaf.key").write_bytes(_pem(leaf_key))
     server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server.load_cert_chain(folder / "leaf.pem", folder / "leaf.key")
-    client = ssl.create_default_context(cadata=ca.public_bytes(serialization.Encoding.PEM).decode())
-    return TestTls(server=server, client=client)
+    ca_pem = ca.public_bytes(serialization.Encoding.PEM)
+    client = ssl.create_default_context(cadata=ca_pem.decode())
+    return TestTls(server=server, client=client, ca_pem=ca_pem)

@@ -6,6 +6,8 @@ import json
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
 
 from authorizer.errors import JwksUnavailable
 from authorizer.jwk import KeySet, parse_jwks
@@ -122,3 +124,71 @@ def test_a_set_whose_keys_all_lack_verify_is_a_fault_naming_why(signing_key: Sig
     ) as raised:
         parse(document.encode())
     assert raised.value.reason == "jwks_no_usable_key"
+
+
+def signing_input_and_key(key: SigningKey, alg: str = "RS256") -> tuple[bytes, Any]:
+    parsed = parse_jwks(json.dumps({"keys": [key.jwk(alg=alg)]}).encode(), default_algorithm=alg,
+                        allowed_algorithms=("RS256", "PS256"))
+    return b"header.payload", parsed.keys[key.kid]
+
+
+@pytest.mark.parametrize(
+    ("alg", "scheme"),
+    [("RS256", padding.PKCS1v15()), ("PS256", padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32))],
+)
+def test_a_key_verifies_its_algorithms_signature_and_nothing_else(signing_key: SigningKey, other_key: SigningKey,
+                                                                  alg: str, scheme: Any) -> None:
+    # GIVEN a key bound to one algorithm and signatures made with cryptography directly
+    signing_input, key = signing_input_and_key(signing_key, alg)
+    good = signing_key.private_key.sign(signing_input, scheme, hashes.SHA256())
+    # THEN its own signature verifies; another message, another key's or a cut signature does not
+    assert key.verify(signing_input, good) is True
+    assert key.verify(signing_input + b".", good) is False
+    assert key.verify(signing_input, other_key.private_key.sign(signing_input, scheme, hashes.SHA256())) is False
+    assert key.verify(signing_input, good[:-1]) is False
+    assert key.verify(signing_input, b"") is False
+
+
+def test_ps256_takes_only_a_salt_as_long_as_the_hash(signing_key: SigningKey) -> None:
+    # RFC 7518 §3.5: the salt is as long as the hash (32 bytes); PyJWT verifies the same way
+    signing_input, key = signing_input_and_key(signing_key, "PS256")
+    longest_salt = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=padding.PSS.MAX_LENGTH)
+    assert key.verify(signing_input, signing_key.private_key.sign(signing_input, longest_salt, hashes.SHA256())) is False
+
+
+def test_an_rs256_key_refuses_a_ps256_signature(signing_key: SigningKey) -> None:
+    signing_input, key = signing_input_and_key(signing_key, "RS256")
+    pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+    assert key.verify(signing_input, signing_key.private_key.sign(signing_input, pss, hashes.SHA256())) is False
+
+
+def test_the_key_is_the_published_modulus_and_exponent(signing_key: SigningKey) -> None:
+    _, key = signing_input_and_key(signing_key)
+    assert key.public_key.public_numbers() == signing_key.private_key.public_key().public_numbers()
+
+
+@pytest.mark.parametrize(
+    ("change", "skipped"),
+    [
+        ({"n": "padded="}, None),  # trailing '=' as PyJWT tolerated it (the modulus itself, padded)
+        ({"n": "+/+/"}, "unparsable"),  # the standard alphabet is not base64url
+        ({"n": "ab cd"}, "unparsable"),
+        ({"n": "a"}, "unparsable"),  # one character is not a whole byte
+        ({"n": ""}, "unparsable"),
+        ({"e": "AQAA"}, "unparsable"),  # 65536: cryptography refuses an even exponent
+        ({"e": "AQ"}, "unparsable"),  # 1
+        ({"n": "AQAAAAAAAAAB"}, "weak_key"),  # 2**64 + 1: a 65-bit modulus
+    ],
+)
+def test_a_modulus_or_exponent_that_makes_no_strong_rsa_key_is_skipped(signing_key: SigningKey, change: dict[str, str],
+                                                                        skipped: str | None) -> None:
+    usable = rsa_key("key-usable")
+    jwk = signing_key.jwk()
+    if change.get("n") == "padded=":
+        change = {"n": jwk["n"] + "=" * (-len(jwk["n"]) % 4)}
+        assert change["n"].endswith("=")
+    keys = parse(json.dumps({"keys": [{**jwk, **change}, usable.jwk()]}).encode())
+    if skipped is None:
+        assert (sorted(keys.keys), dict(keys.skipped)) == (sorted([signing_key.kid, usable.kid]), {})
+    else:
+        assert (list(keys.keys), dict(keys.skipped)) == ([usable.kid], {skipped: 1})

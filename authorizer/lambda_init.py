@@ -1,0 +1,83 @@
+"""The very beginning of Lambda's init: the JWKS fetch starts before the authorizer is imported.
+
+``app.py`` imports this module before anything else, so importing it is the first thing a cold
+start does. In Lambda (``AWS_LAMBDA_FUNCTION_NAME`` set) it starts one fetch of the key set on a
+daemon thread (:class:`~authorizer.started_fetch.StartedFetch`): the thread imports the fetcher
+and creates its TLS context, then sends the request. The main thread waits
+for that local part (at most :data:`PREPARE_WAIT_SECONDS`): with one GIL, the main thread's
+imports would otherwise starve it and the request would leave only when init is nearly done.
+Then, while the request crosses the network, the main thread imports Powertools and
+cryptography, loads the rules and builds the engine, whose JWKS cache takes the answer as its
+initial fetch (:func:`take_started_fetch`); init's prefetch waits only for what is left of it.
+
+The freshness rule is the cache's own: the keys count as fetched when this fetch began. Outside
+Lambda, or with an invalid configuration (the cold start reports it), nothing is fetched.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Mapping
+
+from authorizer.fetch_url import MAX_JWKS_BYTES, MAX_JWKS_TIMEOUT_SECONDS, jwks_uri_in
+from authorizer.started_fetch import StartedFetch
+
+PREPARE_WAIT_SECONDS = 0.25  # the main thread's wait for the fetch's local part, at most
+
+
+def _prepared_fetcher(uri: str) -> Callable[[Callable[[float], None]], Callable[[str], bytes]]:
+    """On the thread: a fetcher for ``uri`` whose TLS context is already made.
+
+    It is bounded by the largest timeout and size the settings accept, since they are not read
+    yet; the JWKS cache holds the answer to the configured ones (it waits at most
+    JWKS_TIMEOUT_SECONDS for it and refuses a body over JWKS_MAX_BYTES).
+    """
+
+    def prepare(after_sending: Callable[[float], None]) -> Callable[[str], bytes]:
+        from authorizer.http_fetch import default_tls_context, make_http_fetcher
+
+        if uri.startswith("https:"):
+            default_tls_context()  # made once per container, kept for every later fetch
+        return make_http_fetcher(MAX_JWKS_TIMEOUT_SECONDS, MAX_JWKS_BYTES, after_sending=after_sending)
+
+    return prepare
+
+
+def start_jwks_fetch(env: Mapping[str, str], wait_seconds: float = PREPARE_WAIT_SECONDS) -> StartedFetch | None:
+    """In Lambda, the JWKS fetch the settings in ``env`` call for, started; else None.
+
+    The settings are read later, by the engine; here only the JWKS URL is, with the same rules
+    (:func:`authorizer.fetch_url.jwks_uri_in`), so that the request leaves before the settings'
+    modules are imported. An answer for another URL than the settings' is not used.
+    """
+    if not env.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return None
+    uri = jwks_uri_in(env)
+    if uri is None:
+        return None  # the cold start reads the settings and reports the problem
+    fetch = StartedFetch(uri, _prepared_fetcher(uri))
+    fetch.prepared.wait(wait_seconds)
+    return fetch
+
+
+class _Started:
+    """This process's fetch begun at init: taken at most once, by the first engine built."""
+
+    def __init__(self, fetch: StartedFetch | None) -> None:
+        self._fetch = fetch
+        self._lock = threading.Lock()
+
+    def take(self) -> StartedFetch | None:
+        with self._lock:
+            fetch, self._fetch = self._fetch, None
+        return fetch
+
+
+_STARTED = _Started(start_jwks_fetch(os.environ))
+
+
+def take_started_fetch() -> StartedFetch | None:
+    """The fetch begun at init, once; None if there is none (or it was taken). The JWKS cache
+    uses its answer only if it fetched the cache's own URL."""
+    return _STARTED.take()
