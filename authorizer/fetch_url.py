@@ -7,7 +7,6 @@ fetching before the rest of the settings' modules are imported (:mod:`authorizer
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -23,6 +22,8 @@ def is_loopback_host(host: str | None) -> bool:
         return False
     if host.lower() in LOOPBACK_HOSTS:
         return True
+    import ipaddress  # only plain-http URLs ask: an https JWKS URL is fetched without it at init
+
     try:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
@@ -31,6 +32,8 @@ def is_loopback_host(host: str | None) -> bool:
 
 def check_fetch_url(url: str) -> str | None:
     """Why ``url`` may not be used to fetch keys, or None if it may."""
+    if not url.isascii() or not url.isprintable() or " " in url:
+        return "must be printable ASCII without spaces (percent-encode any other character)"
     try:
         parts = urlsplit(url)
     except ValueError:

@@ -5,9 +5,13 @@ handshake, sending the request, the status line, the headers, the chunk framing 
 share one deadline, so no server, however slowly it trickles bytes, holds a decision past it. The
 socket I/O is ours (``socket`` and ``ssl``); before every blocking call the socket may wait only for
 what is left of the deadline, and CPython bounds a single ``recv``, ``sendall`` or TLS handshake by
-the socket's timeout as a whole. The HTTP/1.1 framing (status line, headers, chunked or
-Content-Length bodies, malformed framing) is parsed by h11, which does no I/O of its own, so no
-parser can block on a line that never ends.
+the socket's timeout as a whole.
+
+The request is written here (:func:`request_head`: a GET with fixed headers, to a URL the settings
+have checked); the response is read by :mod:`authorizer.http_response`, whose HTTP/1.1 framing is
+h11's, imported only once the request is sent. Until the request leaves, this module needs only
+``socket`` and ``ssl``: at Lambda's init (:mod:`authorizer.lambda_init`) the request is on the
+wire before the rest of the authorizer is imported, and h11's imports overlap the round trip.
 
 Also: a size cap on the bytes received and on the decoded body (declared and actual), gzip and
 deflate bodies decoded within that cap, no redirects (any status but 200 is a fault), no proxy or
@@ -19,31 +23,26 @@ bundle with hostname checking (read from its hashed directory when the build pac
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import socket
 import ssl
 import threading
 import time
-import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any
 from urllib.parse import SplitResult, urlsplit
-
-import h11
 
 from authorizer.errors import JwksUnavailable, Reason
 
 Fetcher = Callable[[str], bytes]
-Address = tuple[Any, ...]  # one getaddrinfo entry: (family, type, proto, canonname, sockaddr)
-Resolver = Callable[[str, int], list[Address]]
+# one getaddrinfo entry: (family, type, proto, canonname, sockaddr)
+Address = tuple[socket.AddressFamily, socket.SocketKind, int, str,
+                tuple[str, int] | tuple[str, int, int, int] | tuple[int, bytes]]
+Resolver = Callable[[str, int], Sequence[Address]]
 
-RECV_BYTES = 65536
-MAX_HEAD_BYTES = 16384  # the status line and headers
-FRAMING_ALLOWANCE_BYTES = 65536  # wire bytes beyond the body cap: headers, chunk framing, gzip overhead
-# Content-Encoding -> compressed? (we ask for gzip; deflate is read too, as requests did)
-CONTENT_ENCODINGS = {b"": False, b"identity": False, b"gzip": True, b"x-gzip": True, b"deflate": True}
+# every header of the request but Host, in the order written
+REQUEST_HEADERS = (("Accept", "application/json"), ("Accept-Encoding", "gzip"), ("Connection", "close"),
+                   ("User-Agent", "scopegate"))
 
 
 class _Deadline:
@@ -58,7 +57,7 @@ class _Deadline:
         return left
 
 
-def resolve_address(host: str, port: int) -> list[Address]:
+def resolve_address(host: str, port: int) -> Sequence[Address]:
     """The system resolver: ``getaddrinfo`` for a TCP connection."""
     return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
 
@@ -118,25 +117,18 @@ def make_http_fetcher(
                 sock.close()
         except TimeoutError:
             raise JwksUnavailable("JWKS fetch exceeded its deadline", reason=Reason.JWKS_TIMEOUT) from None
-        except h11.ProtocolError:
-            raise JwksUnavailable("JWKS endpoint sent a malformed HTTP response", reason=Reason.JWKS_UNREACHABLE) from None
-        except zlib.error:
-            raise JwksUnavailable("JWKS response body does not decode", reason=Reason.JWKS_UNREACHABLE) from None
         except OSError:  # refused, reset, unresolvable, TLS verification failed
             raise JwksUnavailable("JWKS endpoint unreachable", reason=Reason.JWKS_UNREACHABLE) from None
 
     return fetch
 
 
-def _bounded_resolve(resolve: Resolver, host: str, port: int, deadline: _Deadline) -> list[Address]:
+def _bounded_resolve(resolve: Resolver, host: str, port: int, deadline: _Deadline) -> Sequence[Address]:
     """Resolve ``host`` within the deadline. A lookup cannot be interrupted, so it runs on a daemon
     thread that is left to end on its own when the deadline passes first."""
-    try:
-        ipaddress.ip_address(host)
-        return resolve(host, port)  # a literal address: nothing to wait for
-    except ValueError:
-        pass
-    outcome: list[list[Address] | OSError] = []
+    if _is_address_literal(host):
+        return resolve(host, port)  # nothing to look up, nothing to wait for
+    outcome: list[Sequence[Address] | OSError] = []
 
     def lookup() -> None:
         try:
@@ -154,7 +146,18 @@ def _bounded_resolve(resolve: Resolver, host: str, port: int, deadline: _Deadlin
     return outcome[0]
 
 
-def _connect(addresses: list[Address], deadline: _Deadline) -> socket.socket:
+def _is_address_literal(host: str) -> bool:
+    """An IPv4 or IPv6 address written out (``socket.inet_pton``, no ``ipaddress`` import)."""
+    for family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            socket.inet_pton(family, host)
+            return True
+        except OSError:
+            pass
+    return False
+
+
+def _connect(addresses: Sequence[Address], deadline: _Deadline) -> socket.socket:
     """Connect to the first address that accepts, as ``socket.create_connection`` does."""
     last_error = OSError("the host name has no address")
     for family, kind, protocol, _, address in addresses:
@@ -181,85 +184,26 @@ def _target(parts: SplitResult) -> str:
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
+def request_head(target: str, authority: str) -> bytes:
+    """The bytes of a GET of ``target`` from ``authority``, as h11 writes it (h11 checks that
+    before the answer is read: :func:`authorizer.http_response.read_response`).
+
+    Only printable ASCII without spaces goes on the wire: anything else in the URL would be a
+    request nobody meant (the settings refuse such a URL first, naming the fix)."""
+    for part in (target, authority):
+        if not part or not all("!" <= char <= "~" for char in part):
+            raise JwksUnavailable("JWKS URL has characters an HTTP request cannot carry", reason=Reason.JWKS_UNREACHABLE)
+    lines = [f"GET {target} HTTP/1.1", f"Host: {authority}", *(f"{name}: {value}" for name, value in REQUEST_HEADERS)]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii")
+
+
 def _exchange(sock: socket.socket, target: str, authority: str, deadline: _Deadline, max_bytes: int,
               after_sending: Callable[[float], None] | None = None) -> bytes:
-    """Send one GET and read its response, every blocking call within the deadline."""
-    conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD_BYTES)
-    request = h11.Request(method="GET", target=target, headers=[
-        ("Host", authority), ("Accept", "application/json"), ("Accept-Encoding", "gzip"),
-        ("Connection", "close"), ("User-Agent", "scopegate"),
-    ])
+    """Send one GET, then read its response; every blocking call within the deadline."""
+    head = request_head(target, authority)
     sock.settimeout(deadline.remaining())
-    sock.sendall((conn.send(request) or b"") + (conn.send(h11.EndOfMessage()) or b""))
-    if after_sending is not None:
-        after_sending(deadline.remaining())
-    received, wire_room = 0, max_bytes + FRAMING_ALLOWANCE_BYTES
-    body: _Body | None = None
-    while True:
-        event = conn.next_event()
-        if event is h11.NEED_DATA:
-            # until the head is whole, h11 is given at most MAX_HEAD_BYTES; after it, the body cap
-            # plus room for framing (a flood of empty chunks or deflate blocks ends here)
-            room = MAX_HEAD_BYTES - received if body is None else MAX_HEAD_BYTES + wire_room - received
-            if room <= 0:
-                raise JwksUnavailable("JWKS response too large", reason=Reason.JWKS_TOO_LARGE)
-            sock.settimeout(deadline.remaining())
-            data = sock.recv(min(room, RECV_BYTES) if body is None else RECV_BYTES)
-            received += len(data)
-            conn.receive_data(data)
-        elif isinstance(event, h11.Response):
-            body = _Body(_checked_encoding(event, max_bytes), max_bytes)
-        elif isinstance(event, h11.Data) and body is not None:
-            body.add(event.data)
-        elif isinstance(event, h11.EndOfMessage) and body is not None:
-            return body.finish()
-        elif isinstance(event, h11.ConnectionClosed):  # h11 raises first when a body is cut short
-            raise JwksUnavailable("JWKS endpoint closed the connection", reason=Reason.JWKS_UNREACHABLE)
-        # h11.InformationalResponse (1xx): the final response follows
+    sock.sendall(head)
+    from authorizer import http_response  # h11 and its imports, while the request travels
 
-
-def _header(response: h11.Response, name: bytes) -> bytes:
-    return b",".join(value for key, value in response.headers if key == name)
-
-
-def _checked_encoding(response: h11.Response, max_bytes: int) -> bool:
-    """Refuse a response we will not read; True if its body is gzip- or zlib-compressed."""
-    if response.status_code != 200:  # redirects included: never followed
-        raise JwksUnavailable(f"JWKS endpoint answered HTTP {response.status_code}", reason=Reason.JWKS_HTTP_ERROR)
-    declared = _header(response, b"content-length")
-    if declared and int(declared) > max_bytes:  # h11 has checked that it is one decimal number
-        raise JwksUnavailable("JWKS response too large", reason=Reason.JWKS_TOO_LARGE)
-    encoding = _header(response, b"content-encoding").strip().lower()
-    if encoding not in CONTENT_ENCODINGS:
-        raise JwksUnavailable("JWKS response has an unsupported Content-Encoding", reason=Reason.JWKS_HTTP_ERROR)
-    return CONTENT_ENCODINGS[encoding]
-
-
-class _Body:
-    """The decoded body, capped at ``max_bytes`` however well it compresses."""
-
-    def __init__(self, compressed: bool, max_bytes: int) -> None:
-        self._max_bytes = max_bytes
-        # wbits 32 + 15: a gzip or a zlib header, detected (HTTP's "deflate" is zlib-wrapped)
-        self._decoder = zlib.decompressobj(wbits=zlib.MAX_WBITS | 32) if compressed else None
-        self._data = bytearray()
-
-    def add(self, data: bytes) -> None:
-        if self._decoder is None:
-            self._data += data
-        else:
-            if self._decoder.eof and data:
-                raise zlib.error("data after the end of the compressed stream")
-            room = self._max_bytes + 1 - len(self._data)  # at least 1: 0 would mean "no limit"
-            self._data += self._decoder.decompress(data, room)
-            if self._decoder.unused_data:
-                raise zlib.error("data after the end of the compressed stream")
-            if self._decoder.unconsumed_tail:  # more output than the room left
-                raise JwksUnavailable("JWKS response too large", reason=Reason.JWKS_TOO_LARGE)
-        if len(self._data) > self._max_bytes:
-            raise JwksUnavailable("JWKS response too large", reason=Reason.JWKS_TOO_LARGE)
-
-    def finish(self) -> bytes:
-        if self._decoder is not None and not self._decoder.eof:
-            raise zlib.error("the compressed stream ends early")
-        return bytes(self._data)
+    headers = (("Host", authority), *REQUEST_HEADERS)
+    return http_response.read_response(sock, head, target, headers, deadline.remaining, max_bytes, after_sending)

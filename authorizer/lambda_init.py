@@ -17,6 +17,7 @@ Lambda, or with an invalid configuration (the cold start reports it), nothing is
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable, Mapping
 
@@ -24,6 +25,9 @@ from authorizer.fetch_url import MAX_JWKS_BYTES, MAX_JWKS_TIMEOUT_SECONDS, jwks_
 from authorizer.started_fetch import StartedFetch
 
 PREPARE_WAIT_SECONDS = 0.25  # the main thread's wait for the fetch's local part, at most
+# while the fetch runs: how long the importing main thread may hold the GIL once the fetch's thread
+# is ready to go on (Python's default is 5 ms; each step of connect, handshake and send waits for it)
+INIT_SWITCH_INTERVAL_SECONDS = 0.0005
 
 
 def _prepared_fetcher(uri: str) -> Callable[[Callable[[float], None]], Callable[[str], bytes]]:
@@ -56,7 +60,9 @@ def start_jwks_fetch(env: Mapping[str, str], wait_seconds: float = PREPARE_WAIT_
     uri = jwks_uri_in(env)
     if uri is None:
         return None  # the cold start reads the settings and reports the problem
-    fetch = StartedFetch(uri, _prepared_fetcher(uri))
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(min(previous, INIT_SWITCH_INTERVAL_SECONDS))
+    fetch = StartedFetch(uri, _prepared_fetcher(uri), when_done=lambda: sys.setswitchinterval(previous))
     fetch.prepared.wait(wait_seconds)
     return fetch
 

@@ -26,7 +26,8 @@ Prepare = Callable[[Callable[[float], None]], Callable[[str], bytes]]
 class StartedFetch:
     """``fetcher = prepare()`` then ``fetcher(uri)``, on a daemon thread started at construction."""
 
-    def __init__(self, uri: str, prepare: Prepare, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, uri: str, prepare: Prepare, clock: Callable[[], float] = time.monotonic,
+                 when_done: Callable[[], None] | None = None) -> None:
         self.uri = uri
         self.started_at = clock()
         self.duration_seconds = 0.0  # from the start to the answer, once done
@@ -36,6 +37,7 @@ class StartedFetch:
         self._document: bytes | None = None
         self._failure: JwksUnavailable | None = None
         self._prepare = prepare
+        self._when_done = when_done  # called on the thread once the answer (or the failure) is in
         self._begun = time.perf_counter()
         threading.Thread(target=self._run, name="jwks-init-fetch", daemon=True).start()
 
@@ -51,6 +53,8 @@ class StartedFetch:
                                             reason=Reason.JWKS_UNREACHABLE)
         finally:
             self.duration_seconds = time.perf_counter() - self._begun
+            if self._when_done is not None:
+                self._when_done()
             self.prepared.set()
             self._done.set()
 

@@ -77,6 +77,11 @@ def test_an_issuer_that_is_not_a_url_is_one_problem_among_the_others() -> None:
     assert "AUDIENCE is required" in message
 
 
+def test_a_jwks_uri_an_http_request_cannot_carry_is_refused_with_the_fix() -> None:
+    with pytest.raises(ConfigError, match="must be printable ASCII without spaces \\(percent-encode"):
+        read_settings({**GOOD, "JWKS_URI": "https://keys.example.com/my keys.json"})
+
+
 def test_client_credentials_only_is_off_by_default_and_read_as_a_flag() -> None:
     assert read_settings(GOOD).token.client_credentials_only is False
     assert read_settings({**GOOD, "CLIENT_CREDENTIALS_ONLY": "true"}).token.client_credentials_only is True

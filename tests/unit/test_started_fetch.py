@@ -4,6 +4,7 @@ JWKS cache taking its answer (JwksCache.initial), against real JWKS servers on 1
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 
@@ -13,7 +14,7 @@ from authorizer.config import JwksSettings, read_settings
 from authorizer.errors import ConfigError, JwksUnavailable, Reason
 from authorizer.fetch_url import jwks_uri_in
 from authorizer.jwks import FetchRecord, JwksCache, make_http_fetcher
-from authorizer.lambda_init import start_jwks_fetch
+from authorizer.lambda_init import INIT_SWITCH_INTERVAL_SECONDS, start_jwks_fetch
 from authorizer.started_fetch import StartedFetch
 from tests.support.jwks_server import Answer, JwksServer, running_jwks_server
 from tests.support.keys import SigningKey, rsa_key
@@ -133,6 +134,28 @@ def test_in_lambda_init_fetches_the_settings_jwks_uri_and_waits_for_its_local_pa
                                                                  ["/.well-known/jwks.json"])
 
 
+def test_the_switch_interval_is_short_while_the_init_fetch_runs_then_restored(jwks_server: JwksServer) -> None:
+    # GIVEN Python's own switch interval WHEN init starts the fetch THEN the importing main thread
+    # hands the GIL over within INIT_SWITCH_INTERVAL_SECONDS while the fetch runs, and once its
+    # answer is in the process is back to the interval it had
+    default = sys.getswitchinterval()
+    jwks_server.serve(Answer(body=jwks_server.answer.body, delay_seconds=0.3))
+    fetch = start_jwks_fetch(lambda_env(JWKS_URI=jwks_server.url), wait_seconds=5.0)
+    assert fetch is not None
+    during = sys.getswitchinterval()
+    fetch.answer(5.0)
+    assert (during, sys.getswitchinterval()) == (min(default, INIT_SWITCH_INTERVAL_SECONDS), default)
+
+
+def test_a_failed_init_fetch_restores_the_switch_interval_too() -> None:
+    default = sys.getswitchinterval()
+    fetch = start_jwks_fetch(lambda_env(JWKS_URI="http://127.0.0.1:9/.well-known/jwks.json"), wait_seconds=5.0)
+    assert fetch is not None
+    with pytest.raises(JwksUnavailable):
+        fetch.answer(5.0)
+    assert sys.getswitchinterval() == default
+
+
 def test_without_jwks_uri_init_fetches_the_issuers_default(signing_key: SigningKey) -> None:
     with running_jwks_server() as issuer:
         issuer.serve_keys(signing_key.jwk())
@@ -150,6 +173,9 @@ def test_without_jwks_uri_init_fetches_the_issuers_default(signing_key: SigningK
         {"JWKS_URI": "ftp://127.0.0.1/jwks.json"},
         {"TOKEN_ISSUER": ""},  # no issuer, no JWKS_URI
         {"TOKEN_ISSUER": "https://[tenant.auth0.com/"},
+        {"JWKS_URI": "https://keys.example.com/a b/jwks.json"},  # a space would split the request line
+        {"JWKS_URI": "https://keys.example.com/jwks.json\x7f"},
+        {"JWKS_URI": "https://keys.example.com/cl\u00e9s.json"},  # to be percent-encoded
     ],
 )
 def test_a_url_the_settings_refuse_is_never_fetched_at_init(values: dict[str, str]) -> None:
