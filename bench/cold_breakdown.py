@@ -21,9 +21,10 @@ from typing import Any
 from bench.cold_site import ChildSite
 from bench.cold_start import LOOPBACK, ColdWorld
 
-PARTS = ("interpreter", "imports", "configuration", "rules", "engine", "TLS context", "JWKS", "first decision")
+PARTS = ("interpreter", "runtime", "imports", "configuration", "rules", "engine", "TLS context", "JWKS", "first decision")
 PART_NOTES = {
     "interpreter": "process spawn to the first line of the child (python -S)",
+    "runtime": "what Lambda's runtime imports before init (bench/lambda_runtime.py), not ours",
     "imports": "import authorizer.app (what the handler's module pulls in)",
     "configuration": "read_settings",
     "rules": "load_rules of the packaged rules",

@@ -26,7 +26,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACT = REPO_ROOT / ".aws-sam" / "build" / "AuthorizerFunction"
 LAMBDA_PYTHON_VERSION = "3.13"
-CHILD_SCRIPTS = ("cold_child.py", "cold_breakdown_child.py", "memory_child.py", "minimal_authorizer.py")
+CHILD_SCRIPTS = ("cold_child.py", "cold_breakdown_child.py", "memory_child.py", "minimal_authorizer.py",
+                 "lambda_runtime.py")
 ARTIFACT_SITE = "sam build artifact"
 SOURCE_SITE = "source tree"
 

@@ -38,6 +38,7 @@ LOOPBACK, DELAYED = "loopback", "delayed"
 class Sample:
     first_decision_ms: float  # the parent's spawn to the child's first response
     interpreter_ms: float  # spawn to the child's first line
+    runtime_ms: float  # the runtime's own imports (bench/lambda_runtime.py), before init
     init_ms: float  # the handler module's import (Lambda's init phase)
     invoke_ms: float  # the first invocation
     modules: dict[str, bool]  # was yaml / jwt imported by the first decision
@@ -128,7 +129,8 @@ def one_cold_start(site: ChildSite, authorizer: str, server: str, cold: ColdWorl
     return Sample(
         first_decision_ms=(result["decided"] - spawned) * 1000,
         interpreter_ms=(result["started"] - spawned) * 1000,
-        init_ms=(result["initialized"] - result["started"]) * 1000,
+        runtime_ms=(result["bootstrapped"] - result["started"]) * 1000,
+        init_ms=(result["initialized"] - result["bootstrapped"]) * 1000,
         invoke_ms=(result["decided"] - result["initialized"]) * 1000,
         modules=result["modules"],
     )
