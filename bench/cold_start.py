@@ -41,6 +41,7 @@ class Sample:
     runtime_ms: float  # the runtime's own imports (bench/lambda_runtime.py), before init
     init_ms: float  # the handler module's import (Lambda's init phase)
     invoke_ms: float  # the first invocation
+    request_ms: float  # spawn to the JWKS request read by the server (the same monotonic clock)
     modules: dict[str, bool]  # was yaml / jwt imported by the first decision
 
 
@@ -62,6 +63,9 @@ class SiteColdStart:
 
     def first_decision_ms(self, authorizer: str, server: str) -> float:
         return self.cases[(authorizer, server)].median("first_decision_ms")
+
+    def request_ms(self, authorizer: str, server: str) -> float:
+        return self.cases[(authorizer, server)].median("request_ms")
 
     def ratio(self, server: str = LOOPBACK) -> float:
         """Median over rounds of scopegate's time over the minimal authorizer's, same round."""
@@ -118,6 +122,8 @@ def cold_world(world: World, token: str) -> Iterator[ColdWorld]:
 
 def one_cold_start(site: ChildSite, authorizer: str, server: str, cold: ColdWorld) -> Sample:
     command = site.command("cold_child.py", HANDLER_MODULES[authorizer], str(cold.token_file))
+    jwks = cold.servers[server]
+    requests_before = len(jwks.arrivals)
     spawned = time.monotonic()
     done = subprocess.run(command, env=site.environment(cold.settings(server)), cwd=site.scratch,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
@@ -126,12 +132,16 @@ def one_cold_start(site: ChildSite, authorizer: str, server: str, cold: ColdWorl
     result = json.loads(done.stderr.strip().splitlines()[-1])
     if not result["allowed"]:
         raise RuntimeError(f"cold start of {authorizer} ({site.name}) did not allow a valid token")
+    if len(jwks.arrivals) != requests_before + 1:
+        raise RuntimeError(f"cold start of {authorizer} ({site.name}) made {len(jwks.arrivals) - requests_before} "
+                           "JWKS requests, not one")
     return Sample(
         first_decision_ms=(result["decided"] - spawned) * 1000,
         interpreter_ms=(result["started"] - spawned) * 1000,
         runtime_ms=(result["bootstrapped"] - result["started"]) * 1000,
         init_ms=(result["initialized"] - result["bootstrapped"]) * 1000,
         invoke_ms=(result["decided"] - result["initialized"]) * 1000,
+        request_ms=(jwks.arrivals[-1] - spawned) * 1000,
         modules=result["modules"],
     )
 

@@ -17,6 +17,8 @@ FIGURES = [
     "repeated-token decision",
     "cold start, loopback JWKS (vs minimal PyJWT authorizer)",
     "cold start, JWKS answering after 100 ms: added to the loopback one",
+    "cold start, JWKS answering after 100 ms (vs minimal PyJWT authorizer)",
+    "cold start: the JWKS request at the server, from process start",
     "rules scale: compile 1,000 rules",
     "rules scale: load the compiled form of 1,000 rules",
     "rules scale: decision, 10 -> 1,000 rules",
@@ -49,10 +51,10 @@ def test_a_smoke_run_writes_every_figure_with_a_verdict(tmp_path: Path, capsys) 
     assert rows[0][1:] == [rows[0][1], "1.00", "1.0", ""]
     assert re.fullmatch(r"\d+\.\d µs", rows[0][1])
     assert all(row[4] in ("yes", "no") for row in rows[2:] if row[3] != "(reported)")
-    assert [row[4] for row in rows if row[3] == "(reported)"] == [""]
+    assert [row[4] for row in rows if row[3] == "(reported)"] == ["", "", ""]
     # through the local gateway: no answer differs from the rules, with or without its result cache;
     # without it every request invokes the authorizer (the seeded workload makes both counts exact)
-    assert [row[1] for row in rows[10:13]] == [
+    assert [row[1] for row in rows[12:15]] == [
         "39.50% invoked, 0 wrong of 200", "100.00% invoked, 0 wrong of 200", "85.00% invoked, 0 wrong of 200",
     ]
     assert "| ReauthorizeEvery | mode | requests | authorizer invocations | invoked | wrong decisions | " \
@@ -60,6 +62,10 @@ def test_a_smoke_run_writes_every_figure_with_a_verdict(tmp_path: Path, capsys) 
     assert "| 300 | TOKEN | 200 | 79 | 39.50% | 0 | " in markdown and "| 0 | TOKEN | 200 | 200 | 100.00% | 0 | " in markdown
     assert "| 300 | per-route (REQUEST) | 200 | 170 | 85.00% | 0 | " in markdown
     assert "(smoke mode" in markdown and "Where the time goes" in markdown
+    # the cold-start tables have the runtime's imports and the JWKS request's arrival as columns
+    assert "| interpreter | runtime's imports | init (import of the handler's module) | " \
+        "JWKS request at the server (from process start) | first invocation |" in markdown
+    assert "No cold start decides before its JWKS answer" in markdown
     # policy sizes are not timings: the smoke run gives the full run's figures
     assert [row[1] for row in rows[-2:]] == ["319 bytes", "250 bytes"]
     assert "| 1,000 | one service: read + write | 172,551 | 319 | 3 | " in markdown

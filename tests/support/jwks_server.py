@@ -33,6 +33,7 @@ class JwksServer:
         self.tls = tls
         self.requests = 0
         self.paths: list[str] = []
+        self.arrivals: list[float] = []  # time.monotonic() as each request's head was read
         self._lock = threading.Lock()
         server = self
 
@@ -47,6 +48,7 @@ class JwksServer:
                 with server._lock:
                     server.requests += 1
                     server.paths.append(self.path)
+                    server.arrivals.append(time.monotonic())
                     answer = server.answer
                 if answer.delay_seconds:
                     time.sleep(answer.delay_seconds)
