@@ -27,7 +27,7 @@ import binascii
 import json
 import re
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -95,11 +95,17 @@ def rsa_public_key(entry: Mapping[str, Any]) -> rsa.RSAPublicKey:
         raise _Unparsable(str(problem)) from None
 
 
-class KeySet(NamedTuple):
-    """The usable keys of one JWKS document, by ``kid``."""
+class KeySet:
+    """The usable keys of one JWKS document, by ``kid``; never changed once built.
 
-    keys: Mapping[str, VerificationKey]
-    skipped: Mapping[str, int]  # reason -> how many keys were skipped for it
+    Slots, not a NamedTuple: ``keys`` is read on every decision (see :class:`~authorizer.tokens.Claims`).
+    """
+
+    __slots__ = ("keys", "skipped")
+
+    def __init__(self, keys: Mapping[str, VerificationKey], skipped: Mapping[str, int]) -> None:
+        self.keys = keys
+        self.skipped = skipped  # reason -> how many keys were skipped for it
 
 
 def _reject_duplicate_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

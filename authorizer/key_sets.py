@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import MappingProxyType
-from typing import NamedTuple
 
 from authorizer.config import JwksSettings, TokenSettings
 from authorizer.errors import InvalidClaim, Reason, UnknownIssuer, WrongTokenType
@@ -26,11 +25,17 @@ from authorizer.jwks import Clock, FetchRecord, JwksCache
 from authorizer.tokens import UnverifiedJwt
 
 
-class TrustedIssuer(NamedTuple):
-    """One issuer's verification settings and the cache of the keys it publishes."""
+class TrustedIssuer:
+    """One issuer's verification settings and the cache of the keys it publishes; never changed once built.
 
-    settings: TokenSettings  # issuer, audiences and profiles are this issuer's
-    keys: JwksCache
+    Slots, not a NamedTuple: ``keys`` is read on every decision (see :class:`~authorizer.tokens.Claims`).
+    """
+
+    __slots__ = ("settings", "keys")
+
+    def __init__(self, settings: TokenSettings, keys: JwksCache) -> None:
+        self.settings = settings  # issuer, audiences and profiles are this issuer's
+        self.keys = keys
 
 
 class KeySets:
