@@ -10,11 +10,10 @@ conditions name (:mod:`authorizer.conditions`). Rules, policies, the policy memo
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
+class Caller(NamedTuple):
     scopes: frozenset[str]
     client_id: str | None = None
     organization: str | None = None

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from authorizer.errors import ConfigError, Reason
@@ -34,8 +34,7 @@ POWERTOOLS_TRUE_WORDS = frozenset({"1", "y", "yes", "t", "true", "on"})
 POWERTOOLS_FALSE_WORDS = frozenset({"0", "n", "no", "f", "false", "off"})
 
 
-@dataclass(frozen=True, slots=True)
-class TokenSettings:
+class TokenSettings(NamedTuple):
     """What a token must satisfy; the input of the pure verifier."""
 
     issuer: str
@@ -49,8 +48,7 @@ class TokenSettings:
     client_credentials_only: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class JwksSettings:
+class JwksSettings(NamedTuple):
     uri: str
     default_algorithm: str
     allowed_algorithms: tuple[str, ...]
@@ -62,8 +60,7 @@ class JwksSettings:
     max_bytes: int
 
 
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(NamedTuple):
     token: TokenSettings
     jwks: JwksSettings
     rules_file: Path

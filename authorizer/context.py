@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from authorizer.rules import RuleSet
 from authorizer.tokens import Claims
@@ -25,8 +24,7 @@ from authorizer.tokens import Claims
 CLAIM_PREFIX = "claim:"
 
 
-@dataclass(frozen=True, slots=True)
-class PassedClaims:
+class PassedClaims(NamedTuple):
     """The allowlisted claims of a verified token, as strings, and those left out for their size."""
 
     values: Mapping[str, str]

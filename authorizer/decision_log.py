@@ -8,7 +8,6 @@ the Authorization header, the event or the claims.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -36,32 +35,67 @@ class Outcome(StrEnum):
     ERROR = "error"  # 500
 
 
-@dataclass(slots=True)
 class DecisionRecord:
-    decision_id: str | None = None
-    outcome: Outcome = Outcome.ERROR
-    reason: Reason = Reason.INTERNAL_ERROR
-    principal: str | None = None
-    client_id: str | None = None
-    issuer: str | None = None
-    organization: str | None = None  # org_id, when the token has one
-    method: str | None = None
-    path: str | None = None
-    stage: str | None = None
-    rule_ids: tuple[str, ...] = ()
-    missing_scopes: tuple[str, ...] = ()
-    token_fingerprint: str | None = None
-    jwks_cached: bool | None = None
-    policy_cached: bool | None = None
-    token_cached: bool | None = None
-    rules_digest: str | None = None
-    cold_start: bool = False
-    latency_us: int = 0
-    shadow_outcome: Outcome | None = None  # ALLOW or DENY under the candidate rules, when configured
-    shadow_reason: Reason | None = None
-    shadow_rule_ids: tuple[str, ...] = ()
-    context_claims_omitted: tuple[str, ...] = ()  # names only: CONTEXT_CLAIMS over the size cap
-    extra: dict[str, Any] = field(default_factory=dict)
+    """What one invocation decided, filled in as the decision is made (mutable)."""
+
+    __slots__ = (
+        "decision_id", "outcome", "reason", "principal", "client_id", "issuer", "organization", "method", "path",
+        "stage", "rule_ids", "missing_scopes", "token_fingerprint", "jwks_cached", "policy_cached", "token_cached",
+        "rules_digest", "cold_start", "latency_us", "shadow_outcome", "shadow_reason", "shadow_rule_ids",
+        "context_claims_omitted", "extra",
+    )
+
+    def __init__(
+        self,
+        decision_id: str | None = None,
+        outcome: Outcome = Outcome.ERROR,
+        reason: Reason = Reason.INTERNAL_ERROR,
+        principal: str | None = None,
+        client_id: str | None = None,
+        issuer: str | None = None,
+        organization: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        stage: str | None = None,
+        rule_ids: tuple[str, ...] = (),
+        missing_scopes: tuple[str, ...] = (),
+        token_fingerprint: str | None = None,
+        jwks_cached: bool | None = None,
+        policy_cached: bool | None = None,
+        token_cached: bool | None = None,
+        rules_digest: str | None = None,
+        cold_start: bool = False,
+        latency_us: int = 0,
+        shadow_outcome: Outcome | None = None,
+        shadow_reason: Reason | None = None,
+        shadow_rule_ids: tuple[str, ...] = (),
+        context_claims_omitted: tuple[str, ...] = (),
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.decision_id = decision_id
+        self.outcome = outcome
+        self.reason = reason
+        self.principal = principal
+        self.client_id = client_id
+        self.issuer = issuer
+        self.organization = organization  # org_id, when the token has one
+        self.method = method
+        self.path = path
+        self.stage = stage
+        self.rule_ids = rule_ids
+        self.missing_scopes = missing_scopes
+        self.token_fingerprint = token_fingerprint
+        self.jwks_cached = jwks_cached
+        self.policy_cached = policy_cached
+        self.token_cached = token_cached
+        self.rules_digest = rules_digest
+        self.cold_start = cold_start
+        self.latency_us = latency_us
+        self.shadow_outcome = shadow_outcome  # ALLOW or DENY under the candidate rules, when configured
+        self.shadow_reason = shadow_reason
+        self.shadow_rule_ids = shadow_rule_ids
+        self.context_claims_omitted = context_claims_omitted  # names only: CONTEXT_CLAIMS over the size cap
+        self.extra: dict[str, Any] = {} if extra is None else extra
 
     @property
     def shadow_agrees(self) -> bool:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -61,22 +60,31 @@ def caller_of(claims: Claims) -> Caller:
     )
 
 
-@dataclass(slots=True)
 class Engine:
-    settings: Settings
-    rules: RuleSet
-    jwks: KeySets  # the JWKS cache of each trusted issuer
-    wall_clock: Callable[[], float] = time.time
-    shadow: RuleSet | None = None
-    shadow_problem: str | None = None  # why SHADOW_RULES_FILE was not loaded
-    # by (relevant caller, API stage prefix, route key): the route key is None for a TOKEN event's
-    # whole-API policy, "<VERB> <resource path>" for a REQUEST event's per-route policy
-    policies: LruCache[tuple[Caller, str, str | None], FrozenJson] = field(init=False)
-    tokens: LruCache[bytes, RememberedToken] = field(init=False)  # by the token's SHA-256
+    """What survives between invocations of a container, and the decisions made with it."""
 
-    def __post_init__(self) -> None:
-        self.policies = LruCache(self.settings.policy_cache_size)
-        self.tokens = LruCache(self.settings.verified_token_cache_size)
+    __slots__ = ("settings", "rules", "jwks", "wall_clock", "shadow", "shadow_problem", "policies", "tokens")
+
+    def __init__(
+        self,
+        settings: Settings,
+        rules: RuleSet,
+        jwks: KeySets,
+        wall_clock: Callable[[], float] = time.time,
+        shadow: RuleSet | None = None,
+        shadow_problem: str | None = None,
+    ) -> None:
+        self.settings = settings
+        self.rules = rules
+        self.jwks = jwks  # the JWKS cache of each trusted issuer
+        self.wall_clock = wall_clock
+        self.shadow = shadow
+        self.shadow_problem = shadow_problem  # why SHADOW_RULES_FILE was not loaded
+        # by (relevant caller, API stage prefix, route key): the route key is None for a TOKEN event's
+        # whole-API policy, "<VERB> <resource path>" for a REQUEST event's per-route policy
+        self.policies: LruCache[tuple[Caller, str, str | None], FrozenJson] = LruCache(settings.policy_cache_size)
+        # by the token's SHA-256
+        self.tokens: LruCache[bytes, RememberedToken] = LruCache(settings.verified_token_cache_size)
 
     @classmethod
     def from_settings(

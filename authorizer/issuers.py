@@ -25,9 +25,8 @@ are in :mod:`authorizer.key_sets`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from authorizer.config import SUPPORTED_PROFILES, Settings, check_fetch_url, default_jwks_uri, issuer_url_problems
 from authorizer.errors import ConfigError, Reason
@@ -39,8 +38,7 @@ MAX_ISSUERS = 32  # each has a JWKS cache (about 10 KiB of keys): a bound on mem
 MAX_FILE_BYTES = 64 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class Issuer:
+class Issuer(NamedTuple):
     """One trusted issuer: whose tokens, for which audiences, verified with which keys."""
 
     issuer: str  # the exact 'iss'

@@ -27,7 +27,6 @@ import binascii
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -48,13 +47,19 @@ SIGNATURE_SCHEMES: Mapping[str, padding.AsymmetricPadding] = {
 _BASE64URL_UINT = re.compile(r"[A-Za-z0-9_-]+={0,2}")
 
 
-@dataclass(frozen=True, slots=True, eq=False)
 class VerificationKey:
-    """A public key from the JWKS, bound to exactly one algorithm."""
+    """A public key from the JWKS, bound to exactly one algorithm; never changed once built.
 
-    kid: str
-    algorithm: str  # a key of SIGNATURE_SCHEMES
-    public_key: rsa.RSAPublicKey = field(repr=False)
+    Two keys are equal only if they are the same object: the engine reuses a remembered token
+    only while its issuer's cache still serves the very key that verified it.
+    """
+
+    __slots__ = ("kid", "algorithm", "public_key")
+
+    def __init__(self, kid: str, algorithm: str, public_key: rsa.RSAPublicKey) -> None:
+        self.kid = kid
+        self.algorithm = algorithm  # a key of SIGNATURE_SCHEMES
+        self.public_key = public_key
 
     def verify(self, signing_input: bytes, signature: bytes) -> bool:
         """True if ``signature`` is this key's signature of ``signing_input``."""
@@ -90,12 +95,17 @@ def rsa_public_key(entry: Mapping[str, Any]) -> rsa.RSAPublicKey:
         raise _Unparsable(str(problem)) from None
 
 
-@dataclass(frozen=True, slots=True)
 class KeySet:
-    """The usable keys of one JWKS document, by ``kid``."""
+    """The usable keys of one JWKS document, by ``kid``; never changed once built.
 
-    keys: Mapping[str, VerificationKey]
-    skipped: Mapping[str, int]  # reason -> how many keys were skipped for it
+    Slots, not a NamedTuple: ``keys`` is read on every decision (see :class:`~authorizer.tokens.Claims`).
+    """
+
+    __slots__ = ("keys", "skipped")
+
+    def __init__(self, keys: Mapping[str, VerificationKey], skipped: Mapping[str, int]) -> None:
+        self.keys = keys
+        self.skipped = skipped  # reason -> how many keys were skipped for it
 
 
 def _reject_duplicate_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

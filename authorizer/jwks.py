@@ -27,7 +27,6 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from enum import StrEnum
 
 from authorizer.config import JwksSettings
@@ -49,15 +48,25 @@ class FetchTrigger(StrEnum):
     UNKNOWN_KID = "unknown_kid"
 
 
-@dataclass(slots=True)
 class FetchRecord:
     """The outcome of one fetch attempt, for logs and metrics."""
 
-    ok: bool
-    reason: Reason | None  # why it failed; None when it succeeded
-    trigger: FetchTrigger
-    duration_seconds: float
-    skipped_keys: Mapping[str, int] = field(default_factory=dict)  # a good set's unusable keys, by reason
+    __slots__ = ("ok", "reason", "trigger", "duration_seconds", "skipped_keys")
+
+    def __init__(
+        self,
+        ok: bool,
+        reason: Reason | None,
+        trigger: FetchTrigger,
+        duration_seconds: float,
+        skipped_keys: Mapping[str, int] | None = None,
+    ) -> None:
+        self.ok = ok
+        self.reason = reason  # why it failed; None when it succeeded
+        self.trigger = trigger
+        self.duration_seconds = duration_seconds
+        # a good set's unusable keys, by reason
+        self.skipped_keys: Mapping[str, int] = {} if skipped_keys is None else skipped_keys
 
     @property
     def result(self) -> str:
@@ -65,19 +74,33 @@ class FetchRecord:
         return "ok" if self.ok else str(self.reason)
 
 
-@dataclass(slots=True)
 class JwksCache:
-    settings: JwksSettings
-    fetcher: Fetcher
-    clock: Clock = time.monotonic
-    on_fetch: Callable[[FetchRecord], None] | None = None
-    _keys: KeySet | None = None
-    _fetched_at: float = 0.0
-    _last_failure_at: float | None = None
-    _last_unknown_kid_fetch_at: float | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-    fetch_count: int = 0
-    initial: StartedFetch | None = None  # a fetch of settings.uri begun before the cache: the first answer
+    """One issuer's keys, fetched and refreshed as this module says (mutable; a lock guards it)."""
+
+    __slots__ = (
+        "settings", "fetcher", "clock", "on_fetch", "_keys", "_fetched_at", "_last_failure_at",
+        "_last_unknown_kid_fetch_at", "_lock", "fetch_count", "initial",
+    )
+
+    def __init__(
+        self,
+        settings: JwksSettings,
+        fetcher: Fetcher,
+        clock: Clock = time.monotonic,
+        on_fetch: Callable[[FetchRecord], None] | None = None,
+        initial: StartedFetch | None = None,
+    ) -> None:
+        self.settings = settings
+        self.fetcher = fetcher
+        self.clock = clock
+        self.on_fetch = on_fetch
+        self._keys: KeySet | None = None
+        self._fetched_at = 0.0
+        self._last_failure_at: float | None = None
+        self._last_unknown_kid_fetch_at: float | None = None
+        self._lock = threading.Lock()
+        self.fetch_count = 0
+        self.initial = initial  # a fetch of settings.uri begun before the cache: the first answer
 
     def get_key(self, kid: str) -> tuple[VerificationKey, bool]:
         """The key for ``kid`` and whether it came from the warm cache without a fetch.

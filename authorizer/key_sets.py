@@ -15,7 +15,6 @@ upstream; a token of a dialect its issuer is not trusted for is refused before a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
 from types import MappingProxyType
 
 from authorizer.config import JwksSettings, TokenSettings
@@ -26,12 +25,17 @@ from authorizer.jwks import Clock, FetchRecord, JwksCache
 from authorizer.tokens import UnverifiedJwt
 
 
-@dataclass(frozen=True, slots=True)
 class TrustedIssuer:
-    """One issuer's verification settings and the cache of the keys it publishes."""
+    """One issuer's verification settings and the cache of the keys it publishes; never changed once built.
 
-    settings: TokenSettings  # issuer, audiences and profiles are this issuer's
-    keys: JwksCache
+    Slots, not a NamedTuple: ``keys`` is read on every decision (see :class:`~authorizer.tokens.Claims`).
+    """
+
+    __slots__ = ("settings", "keys")
+
+    def __init__(self, settings: TokenSettings, keys: JwksCache) -> None:
+        self.settings = settings  # issuer, audiences and profiles are this issuer's
+        self.keys = keys
 
 
 class KeySets:
@@ -54,13 +58,13 @@ class KeySets:
         """One cache per issuer; ``token`` and ``jwks`` hold what the issuers share."""
         trusted = {
             issuer.issuer: TrustedIssuer(
-                replace(token, issuer=issuer.issuer, audiences=issuer.audiences, profiles=issuer.profiles),
-                JwksCache(replace(jwks, uri=issuer.jwks_uri), fetcher, clock, on_fetch),
+                token._replace(issuer=issuer.issuer, audiences=issuer.audiences, profiles=issuer.profiles),
+                JwksCache(jwks._replace(uri=issuer.jwks_uri), fetcher, clock, on_fetch),
             )
             for issuer in issuers
         }
         profiles = tuple(dict.fromkeys(p for issuer in issuers for p in issuer.profiles))
-        return cls(trusted, replace(token, issuer="", audiences=(), profiles=profiles))
+        return cls(trusted, token._replace(issuer="", audiences=(), profiles=profiles))
 
     def __iter__(self) -> Iterator[TrustedIssuer]:
         return iter(self._issuers.values())

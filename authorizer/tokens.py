@@ -39,10 +39,9 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from authorizer.config import TokenSettings
 from authorizer.errors import (
@@ -69,8 +68,7 @@ _PROFILE_BY_TYP = {"jwt": "auth0", "at+jwt": "rfc9068", "application/at+jwt": "r
 MAX_SCOPES = 256
 
 
-@dataclass(frozen=True, slots=True)
-class UnverifiedJwt:
+class UnverifiedJwt(NamedTuple):
     """A token whose shape was checked but whose signature and claims are yet unverified."""
 
     header: Mapping[str, Any]
@@ -82,21 +80,43 @@ class UnverifiedJwt:
     profile: str
 
 
-@dataclass(frozen=True, slots=True)
 class Claims:
-    """What a verified token says about its caller."""
+    """What a verified token says about its caller; never changed once built.
 
-    subject: str
-    client_id: str
-    issuer: str
-    scopes: tuple[str, ...]
-    expires_at: float
-    issued_at: float | None
-    not_before: float | None
-    profile: str
-    token_id: str | None
-    key_id: str
-    organization: str | None = None  # Auth0's org_id: the Organization the token was issued for
+    A plain class with slots rather than a NamedTuple: its fields are read on every decision, and
+    a slot reads in about half the time of a NamedTuple field. Nothing compares or hashes claims.
+    """
+
+    __slots__ = (
+        "subject", "client_id", "issuer", "scopes", "expires_at", "issued_at", "not_before", "profile", "token_id",
+        "key_id", "organization",
+    )
+
+    def __init__(
+        self,
+        subject: str,
+        client_id: str,
+        issuer: str,
+        scopes: tuple[str, ...],
+        expires_at: float,
+        issued_at: float | None,
+        not_before: float | None,
+        profile: str,
+        token_id: str | None,
+        key_id: str,
+        organization: str | None = None,
+    ) -> None:
+        self.subject = subject
+        self.client_id = client_id
+        self.issuer = issuer
+        self.scopes = scopes
+        self.expires_at = expires_at
+        self.issued_at = issued_at
+        self.not_before = not_before
+        self.profile = profile
+        self.token_id = token_id
+        self.key_id = key_id
+        self.organization = organization  # Auth0's org_id: the Organization the token was issued for
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -172,8 +192,7 @@ def decompose_unverified_jwt(token: str, settings: TokenSettings) -> UnverifiedJ
     )
 
 
-@dataclass(frozen=True, slots=True)
-class _Header:
+class _Header(NamedTuple):
     members: Mapping[str, Any]  # read-only: one instance serves every token with this header
     alg: str
     kid: str

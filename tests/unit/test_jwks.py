@@ -33,7 +33,7 @@ def make_cache(server: JwksServer, clock: Clock, **overrides) -> tuple[JwksCache
         timeout_seconds=0.5,
         max_bytes=64 * 1024,
     )
-    settings = JwksSettings(**{**{f: getattr(settings, f) for f in settings.__slots__}, **overrides})
+    settings = settings._replace(**overrides)
     records: list[FetchRecord] = []
     cache = JwksCache(settings, make_http_fetcher(settings.timeout_seconds, settings.max_bytes), clock, records.append)
     return cache, records
