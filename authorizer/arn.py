@@ -15,8 +15,8 @@ The path is client-controlled and is never put into a policy.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from authorizer.errors import BadMethodArn
 
@@ -28,8 +28,7 @@ _STAGE = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _VERB = re.compile(r"[A-Z]{1,16}")
 
 
-@dataclass(frozen=True, slots=True)
-class ApiStage:
+class ApiStage(NamedTuple):
     """The part of a method ARN that names one deployed API stage."""
 
     partition: str
@@ -51,8 +50,7 @@ class ApiStage:
         return f"{self.prefix}/{method}{path}"
 
 
-@dataclass(frozen=True, slots=True)
-class MethodArn:
+class MethodArn(NamedTuple):
     """A parsed method ARN: the API stage, the verb and the request path."""
 
     api: ApiStage

@@ -5,12 +5,13 @@
 the artifact (``python -m authorizer.compiled_rules SOURCE TARGET``). A cold start then loads the
 rules without PyYAML and without compiling them again: JSON in, the compiled fields out.
 
-The file holds every field of every rule (as :class:`~authorizer.rules.Rule` declares them), the
-rules digest that the context and the logs carry, and the SHA-256 of the text it was compiled
-from. :func:`authorizer.rules.load_rules` uses it only when it sits beside the rules file the
-settings name and that file's text still has that SHA-256; any other mismatch, a version or a
-field this code does not know, is a :class:`~authorizer.errors.RulesError` that names the file and
-says to rebuild. The build loads what it wrote and checks it equals what it compiled.
+The file holds every field of every rule (what :class:`~authorizer.rules.Rule` takes, as
+:data:`FIELDS` lists it), the rules digest that the context and the logs carry, and the SHA-256 of
+the text it was compiled from. :func:`authorizer.rules.load_rules` uses it only when it sits
+beside the rules file the settings name and that file's text still has that SHA-256; any other
+mismatch, a version or a field this code does not know, is a
+:class:`~authorizer.errors.RulesError` that names the file and says to rebuild. The build loads
+what it wrote and checks it equals what it compiled.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import hashlib
 import json
 import sys
 from collections.abc import Callable
-from dataclasses import Field, fields
 from pathlib import Path
 from typing import Any
 
@@ -34,12 +34,27 @@ COMPILED_SUFFIX = ".compiled.json"
 MAX_COMPILED_BYTES = 8 * 1024 * 1024  # a 1 MiB rules file compiles to well under this
 REBUILD = "rebuild it (make sam-build) or remove it to compile the rules file at start-up"
 _TOP_LEVEL = frozenset({"format", "version", "source", "source_sha256", "digest", "rules"})
-_SCALARS: dict[str, type] = {"int": int, "str": str, "bool": bool}
-_NESTED: dict[str, type[Any]] = {"RoutePattern": RoutePattern, "Conditions": Conditions}
-# What each kind's constructor takes, as its dataclass declares it: a field added to Rule is written
-# and read without a change here, as long as its type is one of the above.
-_KINDS: tuple[type[Any], ...] = (Rule, RoutePattern, Conditions)
-_FIELDS = {kind: tuple(field for field in fields(kind) if field.init) for kind in _KINDS}
+_SCALARS = (int, str, bool)  # written as they are
+# What each kind written to the file takes, parameter by parameter in its constructor's order (the
+# order of the file's keys), with the parameter's type: a scalar, ``frozenset`` (of strings, written
+# as a sorted list) or a kind of this table (an object). A parameter added to one of these classes
+# must be added here; tests/unit/test_compiled_rules.py checks the table against their constructors.
+FIELDS: dict[type[Any], tuple[tuple[str, type[Any]], ...]] = {
+    Rule: (
+        ("index", int),
+        ("line", int),
+        ("id", str),
+        ("route", RoutePattern),
+        ("scopes", frozenset),
+        ("any_scopes", frozenset),
+        ("authenticated", bool),
+        ("deny", bool),
+        ("description", str),
+        ("conditions", Conditions),
+    ),
+    RoutePattern: (("method", str), ("path", str), ("pattern", str)),
+    Conditions: (("clients", frozenset), ("orgs", frozenset), ("issuers", frozenset)),
+}
 
 
 class _Invalid(ValueError):
@@ -59,19 +74,15 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _init_fields(kind: type[Any]) -> tuple[Field[Any], ...]:
-    return _FIELDS[kind]
-
-
-def _encode(value: Any, type_name: str, where: str) -> Any:
-    if type_name in _SCALARS:
+def _encode(value: Any, kind: type[Any], where: str) -> Any:
+    if kind in _SCALARS:
         return value
-    if type_name == "frozenset[str]":
+    if kind is frozenset:
         return sorted(value)
-    if type_name in _NESTED:
-        return {field.name: _encode(getattr(value, field.name), str(field.type), f"{where}.{field.name}")
-                for field in _init_fields(_NESTED[type_name])}
-    raise TypeError(f"{where} is a {type_name}, which authorizer/compiled_rules.py cannot write yet")
+    if kind in FIELDS:
+        return {name: _encode(getattr(value, name), field_kind, f"{where}.{name}")
+                for name, field_kind in FIELDS[kind]}
+    raise TypeError(f"{where} is a {kind.__name__}, which authorizer/compiled_rules.py cannot write yet")
 
 
 Converter = Callable[[Any], Any]
@@ -92,19 +103,19 @@ def _scope_set(raw: Any) -> frozenset[str]:
     return frozenset(raw)
 
 
-def _converter(type_name: str) -> Converter:
-    if type_name in _SCALARS:
-        return _scalar(_SCALARS[type_name])
-    if type_name == "frozenset[str]":
+def _converter(kind: type[Any]) -> Converter:
+    if kind in _SCALARS:
+        return _scalar(kind)
+    if kind is frozenset:
         return _scope_set
-    if type_name in _NESTED:
-        return _object_converter(_NESTED[type_name])
-    raise TypeError(f"a {type_name} field, which authorizer/compiled_rules.py cannot read yet")
+    if kind in FIELDS:
+        return _object_converter(kind)
+    raise TypeError(f"a {kind.__name__} field, which authorizer/compiled_rules.py cannot read yet")
 
 
 def _object_converter(kind: type[Any]) -> Converter:
     """Reads an object holding exactly ``kind``'s fields into a ``kind`` (planned once per kind)."""
-    plan = tuple((field.name, _converter(str(field.type))) for field in _init_fields(kind))
+    plan = tuple((name, _converter(field_kind)) for name, field_kind in FIELDS[kind])
     names = frozenset(name for name, _ in plan)
     expected = ", ".join(name for name, _ in plan)
 
@@ -135,8 +146,7 @@ def dump_compiled_rules(rules: RuleSet, source_text: str) -> str:
         "source_sha256": text_sha256(source_text),
         "digest": rules.digest,
         "rules": [
-            {field.name: _encode(getattr(rule, field.name), str(field.type), f"rule {rule.index}.{field.name}")
-             for field in _init_fields(Rule)}
+            _encode(rule, Rule, f"rule {rule.index}")
             for rule in rules.rules
         ],
     }

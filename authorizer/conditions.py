@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from authorizer.caller import Caller
 
@@ -25,8 +25,7 @@ WHAT = {"clients": "client", "orgs": "org", "issuers": "issuer"}  # the singular
 CONDITION_VALUE = re.compile(r"[\x21-\x7E]{1,256}")
 
 
-@dataclass(frozen=True, slots=True)
-class Conditions:
+class Conditions(NamedTuple):
     """The callers a rule is about; an empty list sets no condition."""
 
     clients: frozenset[str] = frozenset()

@@ -41,7 +41,7 @@ strings of ``W``, and the proofs above hold with every set intersected with ``W`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from authorizer.glob_index import index_globs, reach
 from authorizer.glob_language import MAX_STATES, Outcome, Pattern, find_string, matches
@@ -59,8 +59,7 @@ BUDGET_WORK = 50_000
 QUICK_TRIES = 3  # shortest strings of a question's globs tried as witnesses before a search
 
 
-@dataclass(frozen=True, slots=True)
-class Compacted:
+class Compacted(NamedTuple):
     """The globs kept (each list sorted) and what it took to decide."""
 
     allow: list[str]

@@ -21,8 +21,7 @@ Header values are client-controlled and never logged or put in a message.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from authorizer.arn import MethodArn
 from authorizer.errors import BadEvent, MalformedToken, MissingToken
@@ -33,8 +32,7 @@ __all__ = ["AUTHORIZATION", "RequestRoute", "authorization_value", "read_request
 AUTHORIZATION = "authorization"  # the header, lower-cased
 
 
-@dataclass(frozen=True, slots=True)
-class RequestRoute:
+class RequestRoute(NamedTuple):
     """The route API Gateway matched for a request: the verb and the resource path."""
 
     method: str

@@ -33,7 +33,6 @@ kinds are numbered in that order).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -68,8 +67,7 @@ class Segment(NamedTuple):
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class ResourcePath:
+class ResourcePath(NamedTuple):
     """A parsed resource path; build it with :func:`parse_resource_path`."""
 
     text: str  # as written, e.g. /orders/{id}

@@ -18,7 +18,6 @@ Paths are matched by :mod:`authorizer.glob_pattern`, in time linear in the path.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from authorizer.glob_pattern import Glob, compile_glob
 
@@ -34,15 +33,26 @@ class RouteProblem(ValueError):
     """A route string that is not ``METHOD /path``; the message says what to change."""
 
 
-@dataclass(frozen=True, slots=True)
 class RoutePattern:
-    method: str  # a verb or "*"
-    path: str  # as written
-    pattern: str  # IAM form: parameters replaced by "*"
-    glob: Glob = field(init=False, repr=False, compare=False)  # the pattern, compiled to match
+    """A parsed route; build it with :func:`parse_route`. Immutable by convention: nothing sets an
+    attribute after ``__init__``. Two are equal when method, path and pattern are (``glob``
+    follows from ``pattern``)."""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "glob", compile_glob(self.pattern))
+    __slots__ = ("method", "path", "pattern", "glob")
+
+    def __init__(self, method: str, path: str, pattern: str) -> None:
+        self.method = method  # a verb or "*"
+        self.path = path  # as written
+        self.pattern = pattern  # IAM form: parameters replaced by "*"
+        self.glob: Glob = compile_glob(pattern)  # the pattern, compiled to match
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RoutePattern):
+            return NotImplemented
+        return (self.method, self.path, self.pattern) == (other.method, other.path, other.pattern)
+
+    def __hash__(self) -> int:
+        return hash((self.method, self.path, self.pattern))
 
     @property
     def methods(self) -> tuple[str, ...]:

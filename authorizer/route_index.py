@@ -10,8 +10,7 @@ the index only skips rules that cannot match.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from authorizer.route import HTTP_METHODS, RoutePattern
 
@@ -35,8 +34,7 @@ def first_segment(path: str) -> str:
     return path[1:] if slash == -1 else path[1:slash]
 
 
-@dataclass(frozen=True, slots=True)
-class _MethodIndex:
+class _MethodIndex(NamedTuple):
     by_segment: dict[str, tuple[Routed, ...]]  # literal-segment rules merged with the wildcard ones
     anywhere: tuple[Routed, ...]  # rules whose first segment holds a wildcard
 
@@ -57,8 +55,7 @@ def _method_index(rules: list[Routed], segments: dict[int, str | None]) -> _Meth
     return _MethodIndex(by_segment, tuple(anywhere))
 
 
-@dataclass(frozen=True, slots=True)
-class RouteIndex:
+class RouteIndex(NamedTuple):
     by_method: dict[str, _MethodIndex]
     other_verbs: _MethodIndex  # a verb outside HTTP_METHODS: no rule matches it
 

@@ -37,9 +37,8 @@ imports it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from authorizer.caller import Caller
 from authorizer.conditions import CONDITION_KEYS, Conditions, condition_problem
@@ -55,20 +54,51 @@ if TYPE_CHECKING:  # imported when compiling YAML only (see the module's docstri
 RULES_VERSION = 1
 TOP_LEVEL_KEYS = ("version", "rules", "description")
 RULE_KEYS = ("route", "scopes", "any_scopes", "authenticated", "deny", *CONDITION_KEYS, "id", "description")
+NO_CONDITIONS = Conditions()  # a rule's default: none on the caller (immutable, so shared)
 
 
-@dataclass(frozen=True, slots=True)
 class Rule:
-    index: int  # 1-based position in the file
-    line: int
-    id: str
-    route: RoutePattern
-    scopes: frozenset[str]  # every one required
-    any_scopes: frozenset[str]  # at least one required (when non-empty)
-    authenticated: bool
-    deny: bool
-    description: str = ""
-    conditions: Conditions = Conditions()  # on the caller: clients, orgs, issuers
+    """One rule of the file, compiled. Immutable by convention: nothing sets an attribute after
+    ``__init__``. Two rules are equal when every attribute is."""
+
+    __slots__ = ("index", "line", "id", "route", "scopes", "any_scopes", "authenticated", "deny", "description",
+                 "conditions")
+
+    def __init__(
+        self,
+        index: int,
+        line: int,
+        id: str,  # named as in rules.yaml and the compiled form
+        route: RoutePattern,
+        scopes: frozenset[str],
+        any_scopes: frozenset[str],
+        authenticated: bool,
+        deny: bool,
+        description: str = "",
+        conditions: Conditions = NO_CONDITIONS,
+    ) -> None:
+        self.index = index  # 1-based position in the file
+        self.line = line
+        self.id = id
+        self.route = route
+        self.scopes = scopes  # every one required
+        self.any_scopes = any_scopes  # at least one required (when non-empty)
+        self.authenticated = authenticated
+        self.deny = deny
+        self.description = description
+        self.conditions = conditions  # on the caller: clients, orgs, issuers
+
+    def _values(self) -> tuple[object, ...]:
+        return (self.index, self.line, self.id, self.route, self.scopes, self.any_scopes, self.authenticated,
+                self.deny, self.description, self.conditions)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Rule):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
 
     def satisfied_by(self, caller: Caller) -> bool:
         """A deny rule: unless its conditions name the caller (no conditions name everyone).
@@ -98,8 +128,7 @@ class Rule:
         return " AND ".join(parts) if parts else "any valid token"
 
 
-@dataclass(frozen=True, slots=True)
-class RouteDecision:
+class RouteDecision(NamedTuple):
     """The rules' decision for one method and path, with its reasons."""
 
     allowed: bool
@@ -114,18 +143,31 @@ class RouteDecision:
         return tuple(rule.id for rule in self.matched)
 
 
-@dataclass(frozen=True, slots=True)
 class RuleSet:
-    rules: tuple[Rule, ...]
-    source: str
-    digest: str  # first 12 hex digits of the file's SHA-256
-    known_scopes: frozenset[str]
-    index: RouteIndex = field(init=False, repr=False, compare=False)
-    named: Conditions = field(init=False, repr=False, compare=False)  # every client, org, issuer a rule names
+    """The compiled rules of one file, indexed for decisions. Immutable by convention: nothing sets
+    an attribute after ``__init__``. Two are equal when their rules, source, digest and known
+    scopes are (``index`` and ``named`` follow from the rules)."""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "index", RouteIndex.build(self.rules))
-        object.__setattr__(self, "named", Conditions.union(rule.conditions for rule in self.rules))
+    __slots__ = ("rules", "source", "digest", "known_scopes", "index", "named")
+
+    def __init__(self, rules: tuple[Rule, ...], source: str, digest: str, known_scopes: frozenset[str]) -> None:
+        self.rules = rules
+        self.source = source
+        self.digest = digest  # first 12 hex digits of the file's SHA-256
+        self.known_scopes = known_scopes
+        self.index = RouteIndex.build(rules)
+        self.named = Conditions.union(rule.conditions for rule in rules)  # every client, org, issuer a rule names
+
+    def _values(self) -> tuple[object, ...]:
+        return (self.rules, self.source, self.digest, self.known_scopes)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RuleSet):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
 
     def matching(self, method: str, path: str) -> tuple[Rule, ...]:
         """The rules matching a request, in file order (looked up in the index, not scanned)."""

@@ -14,7 +14,6 @@ the gateway refuses it.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from types import ModuleType
@@ -27,7 +26,7 @@ from scopegate_tools.cli.service_declarations import ServiceDeclaration, read_se
 from scopegate_tools.cli.service_requirements import compare_rechecks
 from scopegate_tools.cli.sources import read_template
 from authorizer.conditions import Conditions
-from authorizer.rules import RuleSet, load_rules
+from authorizer.rules import Rule, RuleSet, load_rules
 from scopegate_tools.sam_template import RouteSpec, SamApplication, load_template
 from tests.support.proxy_events import authorizer_context, proxy_event
 from tests.support.services import load_service_app, response_json
@@ -70,8 +69,13 @@ def gateway_only(function: str, route: RouteSpec) -> bool:
 @cache
 def scope_rules() -> RuleSet:
     """The rules as a scope-only re-check sees them: conditions dropped, deny rules with conditions left out."""
-    kept = tuple(replace(rule, conditions=Conditions()) for rule in rules().rules if not (rule.deny and rule.conditions))
-    return replace(rules(), rules=kept)
+    kept = tuple(
+        Rule(rule.index, rule.line, rule.id, rule.route, rule.scopes, rule.any_scopes, rule.authenticated, rule.deny,
+             rule.description, conditions=Conditions())
+        for rule in rules().rules
+        if not (rule.deny and rule.conditions)
+    )
+    return RuleSet(kept, rules().source, rules().digest, rules().known_scopes)
 
 
 def cases() -> list[tuple[str, frozenset[str], str, bool]]:

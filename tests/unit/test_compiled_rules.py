@@ -3,16 +3,19 @@ digest included, without PyYAML; a stale, foreign or damaged one is refused by n
 
 from __future__ import annotations
 
+import inspect
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import get_type_hints
 
 import pytest
 from hypothesis import given, settings
 
 from authorizer.caller import Caller
 from authorizer.compiled_rules import (
+    FIELDS,
     compile_rules_file,
     compiled_path_for,
     dump_compiled_rules,
@@ -23,7 +26,9 @@ from authorizer.compiled_rules import (
 from authorizer.context import build_context
 from authorizer.errors import RulesError
 from authorizer.fingerprint import fingerprint
-from authorizer.rules import compile_rules, load_rules
+from authorizer.conditions import Conditions
+from authorizer.route import RoutePattern
+from authorizer.rules import Rule, compile_rules, load_rules
 from authorizer.tokens import Claims
 from bench.rules_scale import generated_rules
 from tests.property.strategies import GeneratedRules, rules_files
@@ -202,3 +207,17 @@ def test_rules_with_conditions_on_the_caller_load_back_identical() -> None:
     assert loaded == compiled and loaded.named == compiled.named
     assert [rule.conditions for rule in loaded.rules][-2:] == [rule.conditions for rule in compiled.rules][-2:]
     assert loaded.rules[-1].conditions.orgs == frozenset({"org_blocked"})
+
+
+def constructor_parameters(kind: type) -> list[tuple[str, object]]:
+    """(name, type) of each parameter of ``kind``'s constructor, in order."""
+    hints = get_type_hints(kind if issubclass(kind, tuple) else kind.__init__)  # a NamedTuple or a plain class
+    return [(name, hints[name]) for name in inspect.signature(kind).parameters]
+
+
+def test_the_compiled_fields_are_each_kinds_constructor_parameters_in_order_with_their_types() -> None:
+    # GIVEN what the compiled form writes of each kind ('frozenset' stands for a set of strings)
+    written = {kind: [(name, frozenset[str] if of is frozenset else of) for name, of in fields]
+               for kind, fields in FIELDS.items()}
+    # THEN it is every parameter of the kind's constructor, in order, so a new field cannot be left out
+    assert written == {kind: constructor_parameters(kind) for kind in (Rule, RoutePattern, Conditions)}

@@ -34,3 +34,11 @@ def test_question_mark_matches_one_character_slash_included() -> None:
     assert route.matches("GET", "/v1/a/export") is True
     assert route.matches("GET", "/v//a/export") is True
     assert route.matches("GET", "/v/a/export") is False
+
+
+def test_routes_are_equal_by_method_path_and_pattern_not_by_key() -> None:
+    # GIVEN one route parsed twice, and a route with the same key (pattern) written another way
+    route, again, star = parse_route("GET /orders/{id}"), parse_route("GET /orders/{id}"), parse_route("GET /orders/*")
+    # THEN the first two are equal and hash alike; the third has their key but is another route
+    assert (route == again, hash(route) == hash(again), route.glob == again.glob) == (True, True, True)
+    assert (star.key == route.key, star == route, parse_route("POST /orders/{id}") == route) == (True, False, False)

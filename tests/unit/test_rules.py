@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 
 from authorizer.caller import Caller
+from authorizer.conditions import Conditions
 from authorizer.errors import RulesError
-from authorizer.rules import compile_rules, load_rules
+from authorizer.route import parse_route
+from authorizer.rules import Rule, RuleSet, compile_rules, load_rules
 
 EXAMPLE = """\
 version: 1
@@ -179,3 +181,30 @@ def test_an_unquoted_star_route_names_file_line_and_the_quoted_route() -> None:
         "policies/rules.yaml:5: invalid YAML: expected alphabetic or numeric character, but found ' '; "
         "a route that starts with '*' must be quoted (YAML reads '*' as an alias): route: \"* /reports/{id}\""
     )
+
+
+def test_two_rules_are_equal_exactly_when_every_field_is() -> None:
+    # GIVEN a rule, and for each of its fields a copy that differs in that field only
+    rule = rules().rules[1]
+    same = Rule(rule.index, rule.line, rule.id, rule.route, rule.scopes, rule.any_scopes, rule.authenticated,
+                rule.deny, rule.description, rule.conditions)
+    changes = {
+        "index": 9, "line": 99, "id": "other", "route": parse_route("GET /orders/{id}"),
+        "scopes": frozenset({"x"}), "any_scopes": frozenset({"x"}), "authenticated": True, "deny": True,
+        "description": "other", "conditions": Conditions(clients=frozenset({"c"})),
+    }
+    fields = {name: getattr(rule, name) for name in changes}
+    # THEN an identical copy is equal and hashes alike, and each changed copy is not equal
+    assert (same == rule, hash(same) == hash(rule)) == (True, True)
+    assert [name for name, value in changes.items() if Rule(**{**fields, name: value}) == rule] == []
+
+
+def test_two_rule_sets_are_equal_when_rules_source_digest_and_known_scopes_are() -> None:
+    # GIVEN the same text compiled twice, and the same rules under another name or digest
+    first, again = rules(), rules()
+    renamed = RuleSet(first.rules, "other.yaml", first.digest, first.known_scopes)
+    redigested = RuleSet(first.rules, first.source, "0" * 12, first.known_scopes)
+    shorter = RuleSet(first.rules[:-1], first.source, first.digest, first.known_scopes)
+    # THEN the two compilations are equal (their indexes are built anew, not compared) and hash alike
+    assert (first == again, hash(first) == hash(again), first.index is again.index) == (True, True, False)
+    assert (renamed == first, redigested == first, shorter == first) == (False, False, False)
