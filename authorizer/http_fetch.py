@@ -203,7 +203,9 @@ def _exchange(sock: socket.socket, target: str, authority: str, deadline: _Deadl
     head = request_head(target, authority)
     sock.settimeout(deadline.remaining())
     sock.sendall(head)
-    from authorizer import http_response  # h11 and its imports, while the request travels
+    if after_sending is not None:
+        after_sending(deadline.remaining())
+    from authorizer import http_response  # h11 and its imports: only now, the request is on its way
 
     headers = (("Host", authority), *REQUEST_HEADERS)
-    return http_response.read_response(sock, head, target, headers, deadline.remaining, max_bytes, after_sending)
+    return http_response.read_response(sock, head, target, headers, deadline.remaining, max_bytes)

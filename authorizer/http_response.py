@@ -2,7 +2,7 @@
 
 :mod:`authorizer.http_fetch` writes the request itself and imports this module only once the
 request is on the wire, so that at Lambda's init the request leaves before h11 and what it pulls in
-(``dataclasses``, ``inspect``, ``typing``) are imported: those imports then overlap the round trip.
+(``dataclasses``, ``inspect``, ``typing``) are imported: the request is on the wire first.
 h11 still frames the exchange: it is told the request that was sent, and a request it would have
 written differently is refused (:func:`read_response`), so the bytes on the wire and h11's state
 cannot disagree.
@@ -41,20 +41,16 @@ def _sent(conn: h11.Connection, target: str, headers: Sequence[tuple[str, str]])
 
 
 def read_response(sock: socket.socket, sent: bytes, target: str, headers: Sequence[tuple[str, str]],
-                  seconds_left: Callable[[], float], max_bytes: int,
-                  after_sending: Callable[[float], None] | None = None) -> bytes:
+                  seconds_left: Callable[[], float], max_bytes: int) -> bytes:
     """The body of the response to the GET already ``sent`` on ``sock``, within the deadline.
 
     ``seconds_left`` gives what is left of the fetch's deadline (it raises once none is).
-    ``after_sending`` is called with it before the first read (see :mod:`authorizer.http_fetch`).
     """
     conn = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD_BYTES)
     try:
         if _sent(conn, target, headers) != sent:  # a fault of ours: never read an answer to another request
             raise JwksUnavailable("the JWKS request sent is not the one h11 would write",
                                   reason=Reason.JWKS_UNREACHABLE)
-        if after_sending is not None:
-            after_sending(seconds_left())
         return _read_body(conn, sock, seconds_left, max_bytes)
     except h11.ProtocolError:
         raise JwksUnavailable("JWKS endpoint sent a malformed HTTP response", reason=Reason.JWKS_UNREACHABLE) from None

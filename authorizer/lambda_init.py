@@ -4,8 +4,11 @@
 start does. In Lambda (``AWS_LAMBDA_FUNCTION_NAME`` set) it starts one fetch of the key set on a
 daemon thread (:class:`~authorizer.started_fetch.StartedFetch`): the thread imports the fetcher
 and creates its TLS context, then sends the request. The main thread waits
-for that local part (at most :data:`PREPARE_WAIT_SECONDS`): with one GIL, the main thread's
-imports would otherwise starve it and the request would leave only when init is nearly done.
+for that local part (at most :data:`PREPARE_WAIT_SECONDS`), then for the request to leave (at most
+:data:`SEND_WAIT_SECONDS`, the CPU a connect and a handshake need): with one GIL, the main thread's
+imports would otherwise starve it and the request would leave only when init is nearly done. While
+the fetch runs, the switch interval is :data:`INIT_SWITCH_INTERVAL_SECONDS`, so that each later
+step of the fetch gets the GIL from the importing main thread at once.
 Then, while the request crosses the network, the main thread imports Powertools and
 cryptography, loads the rules and builds the engine, whose JWKS cache takes the answer as its
 initial fetch (:func:`take_started_fetch`); init's prefetch waits only for what is left of it.
@@ -25,6 +28,9 @@ from authorizer.fetch_url import MAX_JWKS_BYTES, MAX_JWKS_TIMEOUT_SECONDS, jwks_
 from authorizer.started_fetch import StartedFetch
 
 PREPARE_WAIT_SECONDS = 0.25  # the main thread's wait for the fetch's local part, at most
+# then its wait for the request to leave, at most: the CPU of a connect and a TLS 1.3 handshake is
+# about 3 ms here; where the round trips take longer, init goes on and they overlap the imports
+SEND_WAIT_SECONDS = 0.005
 # while the fetch runs: how long the importing main thread may hold the GIL once the fetch's thread
 # is ready to go on (Python's default is 5 ms; each step of connect, handshake and send waits for it)
 INIT_SWITCH_INTERVAL_SECONDS = 0.0005
@@ -48,7 +54,8 @@ def _prepared_fetcher(uri: str) -> Callable[[Callable[[float], None]], Callable[
     return prepare
 
 
-def start_jwks_fetch(env: Mapping[str, str], wait_seconds: float = PREPARE_WAIT_SECONDS) -> StartedFetch | None:
+def start_jwks_fetch(env: Mapping[str, str], wait_seconds: float = PREPARE_WAIT_SECONDS,
+                     send_wait_seconds: float = SEND_WAIT_SECONDS) -> StartedFetch | None:
     """In Lambda, the JWKS fetch the settings in ``env`` call for, started; else None.
 
     The settings are read later, by the engine; here only the JWKS URL is, with the same rules
@@ -63,7 +70,8 @@ def start_jwks_fetch(env: Mapping[str, str], wait_seconds: float = PREPARE_WAIT_
     previous = sys.getswitchinterval()
     sys.setswitchinterval(min(previous, INIT_SWITCH_INTERVAL_SECONDS))
     fetch = StartedFetch(uri, _prepared_fetcher(uri), when_done=lambda: sys.setswitchinterval(previous))
-    fetch.prepared.wait(wait_seconds)
+    if fetch.prepared.wait(wait_seconds):
+        fetch.sent.wait(send_wait_seconds)
     return fetch
 
 

@@ -32,6 +32,7 @@ class StartedFetch:
         self.started_at = clock()
         self.duration_seconds = 0.0  # from the start to the answer, once done
         self.prepared = threading.Event()  # the fetcher is made: the network is next (or it failed)
+        self.sent = threading.Event()  # the request is on the wire (or the fetch ended without sending it)
         self._wanted = threading.Event()  # the answer is awaited: read it now
         self._done = threading.Event()
         self._document: bytes | None = None
@@ -56,11 +57,13 @@ class StartedFetch:
             if self._when_done is not None:
                 self._when_done()
             self.prepared.set()
+            self.sent.set()
             self._done.set()
 
     def _until_wanted(self, seconds_left: float) -> None:
         """Once the request is sent: sleep (without the GIL) until the answer is wanted, so that
         reading it never competes with the imports of init; the kernel buffers what arrives."""
+        self.sent.set()
         self._wanted.wait(seconds_left)
 
     @property

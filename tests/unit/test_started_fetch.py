@@ -4,6 +4,7 @@ JWKS cache taking its answer (JwksCache.initial), against real JWKS servers on 1
 from __future__ import annotations
 
 import json
+import socket
 import sys
 import threading
 import time
@@ -77,7 +78,7 @@ def test_the_request_leaves_at_once_and_its_answer_is_read_only_when_wanted(jwks
             break
         time.sleep(0.01)
     time.sleep(0.2)
-    assert (jwks_server.requests, fetch.done) == (1, False)
+    assert (jwks_server.requests, fetch.sent.is_set(), fetch.done) == (1, True, False)
     # AND asking for the answer reads it
     assert fetch.answer(5.0) == jwks_server.answer.body
 
@@ -128,8 +129,8 @@ def test_outside_lambda_init_fetches_nothing(jwks_server: JwksServer) -> None:
 
 
 def test_in_lambda_init_fetches_the_settings_jwks_uri_and_waits_for_its_local_part(jwks_server: JwksServer) -> None:
-    fetch = start_jwks_fetch(lambda_env(JWKS_URI=jwks_server.url), wait_seconds=5.0)
-    assert fetch is not None and fetch.prepared.is_set()
+    fetch = start_jwks_fetch(lambda_env(JWKS_URI=jwks_server.url), wait_seconds=5.0, send_wait_seconds=5.0)
+    assert fetch is not None and fetch.prepared.is_set() and fetch.sent.is_set()
     assert (fetch.uri, fetch.answer(5.0), jwks_server.paths) == (jwks_server.url, jwks_server.answer.body,
                                                                  ["/.well-known/jwks.json"])
 
@@ -154,6 +155,22 @@ def test_a_failed_init_fetch_restores_the_switch_interval_too() -> None:
     with pytest.raises(JwksUnavailable):
         fetch.answer(5.0)
     assert sys.getswitchinterval() == default
+
+
+def test_init_waits_for_the_request_to_leave_but_not_for_a_handshake_that_does_not_end() -> None:
+    # GIVEN an https endpoint that accepts connections and never answers the TLS handshake
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        url = f"https://127.0.0.1:{silent.getsockname()[1]}/.well-known/jwks.json"
+        begun = time.monotonic()
+        # WHEN init starts the fetch THEN it waits for the local part, not for the network
+        fetch = start_jwks_fetch(lambda_env(JWKS_URI=url), wait_seconds=5.0, send_wait_seconds=0.05)
+        waited = time.monotonic() - begun
+        assert fetch is not None and fetch.prepared.is_set() and not fetch.sent.is_set()
+        assert waited < 2.0  # behavioural: far below the fetch's own 10 s bound
+    # AND once the endpoint is gone the fetch ends as a failure, never keys
+    with pytest.raises(JwksUnavailable):
+        fetch.answer(15.0)
+    assert fetch.sent.is_set()
 
 
 def test_without_jwks_uri_init_fetches_the_issuers_default(signing_key: SigningKey) -> None:
