@@ -17,12 +17,13 @@ import statistics
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.cold_site import ARTIFACT_SITE, SOURCE_SITE, ChildSite, child_sites
+from bench.cpu_share import CpuShare, lambda_cpu_share
 from bench.world import World
 from tests.support.jwks_server import Answer, JwksServer, running_jwks_server
 from tests.support.minting import AUDIENCE, ISSUER
@@ -82,6 +83,8 @@ class SiteColdStart:
 class ColdStart:
     sites: dict[str, SiteColdStart]  # ARTIFACT_SITE (when built) and SOURCE_SITE
     delay_ms: float
+    at_lambda_share: SiteColdStart | None = None  # the artifact within the template's CPU share
+    share: CpuShare | None = None  # that share (or why it could not be set)
 
     @property
     def measured(self) -> SiteColdStart:
@@ -120,13 +123,15 @@ def cold_world(world: World, token: str) -> Iterator[ColdWorld]:
         yield ColdWorld(servers, child_sites(root / "scratch", tls.ca_pem), token_file)
 
 
-def one_cold_start(site: ChildSite, authorizer: str, server: str, cold: ColdWorld) -> Sample:
+def one_cold_start(site: ChildSite, authorizer: str, server: str, cold: ColdWorld,
+                   enter: Callable[[], None] | None = None) -> Sample:
     command = site.command("cold_child.py", HANDLER_MODULES[authorizer], str(cold.token_file))
     jwks = cold.servers[server]
     requests_before = len(jwks.arrivals)
     spawned = time.monotonic()
     done = subprocess.run(command, env=site.environment(cold.settings(server)), cwd=site.scratch,
-                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False)
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=False,
+                          preexec_fn=enter)
     if done.returncode != 0:
         raise RuntimeError(f"cold start of {authorizer} ({site.name}) failed: {done.stderr.strip()[-2000:]}")
     result = json.loads(done.stderr.strip().splitlines()[-1])
@@ -146,24 +151,32 @@ def one_cold_start(site: ChildSite, authorizer: str, server: str, cold: ColdWorl
     )
 
 
-def measure_site(site: ChildSite, cold: ColdWorld, runs: int, authorizers: tuple[str, ...]) -> SiteColdStart:
-    """Every case of ``authorizers`` x both servers, alternated, ``runs`` times after one warm-up each."""
+def measure_site(site: ChildSite, cold: ColdWorld, runs: int, authorizers: tuple[str, ...],
+                 share: CpuShare | None = None) -> SiteColdStart:
+    """Every case of ``authorizers`` x both servers, alternated, ``runs`` times after one warm-up
+    each; on a full core, or within ``share`` of one."""
+    enter = share.enter if share is not None else None
     keys = [(authorizer, server) for authorizer in authorizers for server in (LOOPBACK, DELAYED)]
     for authorizer, server in keys:  # page cache and bytecode warm; not counted
-        one_cold_start(site, authorizer, server, cold)
+        one_cold_start(site, authorizer, server, cold, enter)
     samples: dict[tuple[str, str], list[Sample]] = {key: [] for key in keys}
     for _ in range(runs):
         for key in keys:
-            samples[key].append(one_cold_start(site, *key, cold))
-    return SiteColdStart(site.name, runs, {key: Case(*key, values) for key, values in samples.items()})
+            samples[key].append(one_cold_start(site, *key, cold, enter))
+    name = site.name if share is None else f"{site.name} at {share.memory_mb} MB of CPU"
+    return SiteColdStart(name, runs, {key: Case(*key, values) for key, values in samples.items()})
 
 
-def measure_cold_start(cold: ColdWorld, runs: int, source_runs: int) -> ColdStart:
-    """The artifact with both authorizers (the goals); the source tree, scopegate only (information)."""
+def measure_cold_start(cold: ColdWorld, runs: int, source_runs: int, share_runs: int) -> ColdStart:
+    """The artifact with both authorizers (the goals), on a full core and within the CPU share of
+    the template's memory; the source tree, scopegate only (information)."""
     sites = {}
     for site in cold.sites:
         if site.name == ARTIFACT_SITE or len(cold.sites) == 1:
             sites[site.name] = measure_site(site, cold, runs, (SCOPEGATE, MINIMAL))
         else:
             sites[site.name] = measure_site(site, cold, source_runs, (SCOPEGATE,))
-    return ColdStart(sites, JWKS_DELAY_SECONDS * 1000)
+    measured = next(site for site in cold.sites if site.name == ARTIFACT_SITE or len(cold.sites) == 1)
+    with lambda_cpu_share() as share:
+        shared = None if share.enter is None else measure_site(measured, cold, share_runs, (SCOPEGATE, MINIMAL), share)
+    return ColdStart(sites, JWKS_DELAY_SECONDS * 1000, shared, share)

@@ -27,6 +27,7 @@ FLAT_TOLERANCE = 1.25  # "flat": 1,000 rules decide within 1.25 x the time of 10
 VERSIONED = ("cryptography", "PyJWT", "aws-lambda-powertools", "PyYAML")
 MEMORY_GOAL_MIB = 48
 DELAY_GOAL_MS = 20  # the 100 ms JWKS delay may add at most this much to scopegate's cold start
+NOT_MEASURED = "(not measured here)"
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,7 @@ def summary_rows(r: Results) -> list[Row]:
         f"{c.first_decision_ms(SCOPEGATE, DELAYED):.0f} ms vs {c.first_decision_ms(MINIMAL, DELAYED):.0f} ms",
         f"{c.ratio(DELAYED):.2f} x minimal", "(reported)", "",
     ))
+    rows += _share_rows(r.cold_start)
     rows.append(Row(
         "cold start: the JWKS request at the server, from process start",
         f"{c.request_ms(SCOPEGATE, DELAYED):.0f} ms vs minimal {c.request_ms(MINIMAL, DELAYED):.0f} ms", "",
@@ -291,6 +293,45 @@ def _cold_cases_table(site: SiteColdStart) -> str:
     )
 
 
+def _share_rows(c: ColdStart) -> list[Row]:
+    """The goals again, within the CPU share Lambda gives the template's memory."""
+    share, site, delay = c.share, c.at_lambda_share, c.delay_ms
+    memory = f"{share.memory_mb} MB" if share is not None else "the template's memory"
+    loopback = f"cold start at {memory} of CPU, loopback JWKS (vs minimal PyJWT authorizer)"
+    delayed = f"cold start at {memory} of CPU, JWKS answering after {delay:.0f} ms: added to the loopback one"
+    if site is None:
+        why = share.unavailable if share is not None else "not run"
+        return [Row(loopback, why or "", "", NOT_MEASURED, ""), Row(delayed, why or "", "", NOT_MEASURED, "")]
+    return [
+        Row(loopback, f"{site.first_decision_ms(SCOPEGATE, LOOPBACK):.0f} ms vs "
+            f"{site.first_decision_ms(MINIMAL, LOOPBACK):.0f} ms", f"{site.ratio():.2f} x minimal",
+            "<= 1.0 x minimal", _mark(site.ratio() <= 1.0)),
+        Row(delayed, f"{site.delay_cost_ms(SCOPEGATE):+.0f} ms vs minimal {site.delay_cost_ms(MINIMAL):+.0f} ms", "",
+            f"<= {DELAY_GOAL_MS} ms", _mark(site.delay_cost_ms(SCOPEGATE) <= DELAY_GOAL_MS)),
+    ]
+
+
+def _share_section(c: ColdStart) -> list[str]:
+    share, site = c.share, c.at_lambda_share
+    if share is None:
+        return []
+    head = (f"**sam build artifact at {share.memory_mb} MB of CPU** (the template's `MemorySize`): Lambda gives a "
+            f"function CPU in proportion to its memory, one vCPU at 1,769 MB, so {share.memory_mb} MB is "
+            f"{share.fraction:.2f} of a core. Here each child runs in a cgroup whose CFS quota gives it that "
+            "share of one core ([bench/cpu_share.py](../bench/cpu_share.py); Lambda does not publish how it "
+            "enforces the share). A cold start is CPU-bound, so init takes about "
+            f"{1 / share.fraction:.1f} times as long, and the round trip to the issuer overlaps more of it.")
+    if site is None:
+        return [head, "", f"Not measured in this run: {share.unavailable}.", ""]
+    return [
+        head + f" {site.runs} run(s) of each case after one unmeasured run.", "",
+        _cold_cases_table(site), "",
+        f"scopegate / minimal, loopback: {site.ratio(LOOPBACK):.2f}; delayed: {site.ratio(DELAYED):.2f}. The delay "
+        f"added {site.delay_cost_ms(SCOPEGATE):.1f} ms to scopegate and {site.delay_cost_ms(MINIMAL):.1f} ms to the "
+        "minimal authorizer.", "",
+    ]
+
+
 def _delay_floor(site: SiteColdStart, delay_ms: float) -> str:
     """Why the delay's cost cannot go below a bound: no decision before the JWKS answer."""
     request = site.request_ms(SCOPEGATE, DELAYED)
@@ -301,9 +342,9 @@ def _delay_floor(site: SiteColdStart, delay_ms: float) -> str:
         f"{request:.1f} ms after process start (the interpreter and the runtime's imports included), "
         f"so its delayed cold start cannot end before {request + delay_ms:.0f} ms; it ended at "
         f"{site.first_decision_ms(SCOPEGATE, DELAYED):.0f} ms. The delay's cost over the loopback cold "
-        f"start ({loopback:.0f} ms) is therefore at least {max(0.0, request + delay_ms - loopback):.0f} ms "
-        "whatever happens after the request leaves: a faster init lowers the loopback figure, not the "
-        "delayed one."
+        f"start ({loopback:.0f} ms) is therefore about {max(0.0, request + delay_ms - loopback):.0f} ms or "
+        "more whatever happens after the request leaves: a faster init lowers the loopback figure, not "
+        "the delayed one."
     )
 
 
@@ -341,6 +382,7 @@ def _cold_start_section(c: ColdStart, breakdowns: list[Breakdown]) -> list[str]:
                       _delay_floor(site, c.delay_ms), ""]
         else:
             lines += [f"The delay added {site.delay_cost_ms(SCOPEGATE):.1f} ms to scopegate.", ""]
+    lines += _share_section(c)
     if breakdowns:
         lines += [
             "### Where a cold start goes", "",

@@ -33,6 +33,7 @@ class Counts:
     tokens: int  # distinct tokens for the per-call figures (split over the rounds)
     rounds: int
     cold_starts: int
+    share_cold_starts: int  # at the template's CPU share: each run takes about 3.5 times as long
     breakdown_runs: int
     import_runs: int
     compile_repeats: int
@@ -42,9 +43,9 @@ class Counts:
     profiled: int
 
 
-FULL = Counts(tokens=12000, rounds=31, cold_starts=31, breakdown_runs=9, import_runs=3, compile_repeats=21,
+FULL = Counts(tokens=12000, rounds=31, cold_starts=31, share_cold_starts=15, breakdown_runs=9, import_runs=3, compile_repeats=21,
               rule_decisions=400, gateway_requests=20000, memory_decisions=10000, profiled=2000)
-SMOKE = Counts(tokens=60, rounds=3, cold_starts=1, breakdown_runs=1, import_runs=1, compile_repeats=1,
+SMOKE = Counts(tokens=60, rounds=3, cold_starts=1, share_cold_starts=1, breakdown_runs=1, import_runs=1, compile_repeats=1,
                rule_decisions=20, gateway_requests=200, memory_decisions=20, profiled=20)
 
 
@@ -55,7 +56,8 @@ def run(counts: Counts, mode: str) -> Results:
         tokens = mint_tokens(world.key, max(counts.tokens, counts.memory_decisions))
         throughput = measure_throughput(world, tokens[: counts.tokens], counts.rounds)
         with cold_world(world, tokens[0]) as cold:
-            cold_start = measure_cold_start(cold, counts.cold_starts, (counts.cold_starts + 1) // 2)
+            cold_start = measure_cold_start(cold, counts.cold_starts, (counts.cold_starts + 1) // 2,
+                                            counts.share_cold_starts)
             breakdowns = [measure_breakdown(site, cold, counts.breakdown_runs, counts.import_runs)
                           for site in cold.sites]
             memory = measure_memory(cold.sites[0], cold, tokens[: counts.memory_decisions])
