@@ -14,6 +14,7 @@ upstream; a token of a dialect its issuer is not trusted for is refused before a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 
@@ -92,6 +93,22 @@ class KeySets:
         """Fetch every issuer's key set ahead of the first token; True when all were fetched.
 
         Every issuer is tried, whatever the others do: one unreachable issuer does not keep the
-        others' keys from being ready.
+        others' keys from being ready. Several issuers are fetched at once, one thread each, so
+        init waits for the slowest round trip, not for their sum; each fetch is bounded by
+        JWKS_TIMEOUT_SECONDS, so every thread ends.
         """
-        return all([trusted.keys.prefetch() for trusted in self])
+        caches = [trusted.keys for trusted in self]
+        if len(caches) == 1:
+            return caches[0].prefetch()
+        fetched = [False] * len(caches)
+
+        def fetch(index: int) -> None:
+            fetched[index] = caches[index].prefetch()
+
+        threads = [threading.Thread(target=fetch, args=(index,), name=f"jwks-prefetch-{index}", daemon=True)
+                   for index in range(len(caches))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return all(fetched)

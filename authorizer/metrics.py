@@ -21,6 +21,7 @@ Powertools' own; a test pins it (tests/unit/test_metrics.py).
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -45,18 +46,21 @@ class DecisionMetrics:
         self.sink = sink
         self.enabled = not is_metrics_disabled()
         self._metrics = EphemeralMetrics(namespace=namespace, service=service)  # shares no state
+        # one document at a time: the keys of several issuers are fetched on threads at init
+        self._building = threading.Lock()
 
     def _document(self, dimensions: dict[str, str], values: list[MetricValue]) -> dict[str, Any] | None:
         if not self.enabled:
             return None
-        try:
-            for name, value in dimensions.items():
-                self._metrics.add_dimension(name=name, value=value)
-            for name, unit, amount in values:
-                self._metrics.add_metric(name=name, unit=unit, value=amount)
-            return dict(self._metrics.serialize_metric_set())
-        finally:
-            self._metrics.clear_metrics()
+        with self._building:
+            try:
+                for name, value in dimensions.items():
+                    self._metrics.add_dimension(name=name, value=value)
+                for name, unit, amount in values:
+                    self._metrics.add_metric(name=name, unit=unit, value=amount)
+                return dict(self._metrics.serialize_metric_set())
+            finally:
+                self._metrics.clear_metrics()
 
     def decision_document(self, record: DecisionRecord) -> dict[str, Any] | None:
         """The decision's EMF document (``_aws``, dimensions, values), or None when metrics are off.

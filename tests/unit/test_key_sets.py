@@ -164,3 +164,15 @@ def test_prefetch_fetches_every_issuer_even_when_one_fails(two: TwoIssuers) -> N
     # THEN B's keys are there (B's token needs no fetch), and the failure is reported
     assert (ready, two.a.requests, two.b.requests) == (False, 1, 1)
     assert two.decide(two.token(two.key_b, two.iss_b, AUDIENCE_B))[1].jwks_cached is True
+
+
+def test_prefetch_fetches_the_issuers_at_once_not_one_after_the_other(two: TwoIssuers) -> None:
+    # GIVEN both issuers answering after 1 s WHEN the keys are fetched ahead of the first token
+    for server in (two.a, two.b):
+        server.serve(Answer(body=server.answer.body, delay_seconds=1.0))
+    assert two.engine.jwks.prefetch() is True
+    # THEN each request reached its server before the other's answer was sent: init waits for the
+    # slowest round trip, not for their sum
+    (arrived_a,), (arrived_b,) = two.a.arrivals, two.b.arrivals
+    assert abs(arrived_a - arrived_b) < 0.5  # one after the other, 1.0 s or more apart
+    assert two.decide(two.token(two.key_a, two.iss_a, AUDIENCE_A))[1].jwks_cached is True

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+import threading
 
 import pytest
 
@@ -59,3 +61,28 @@ def test_jwks_fetch_metrics_have_result_and_trigger() -> None:
 def test_metrics_can_be_switched_off_the_powertools_way(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")
     assert emitted(lambda m: m.record_decision(DecisionRecord(outcome="allow", reason="allowed"))) == []
+
+
+def test_documents_built_on_several_threads_never_mix() -> None:
+    # GIVEN one DecisionMetrics shared by threads (the issuers' key sets fetched at once) and the
+    # GIL handed over as often as Python allows WHEN each thread records fetches of its own result
+    lines: list[str] = []
+    metrics = DecisionMetrics("scopegate-test", "scopegate", sink=lines.append)
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=lambda reason=reason: [
+            metrics.record_jwks_fetch(FetchRecord(reason is None, reason, "initial", 0.001)) for _ in range(300)])
+            for reason in (None, "jwks_unreachable", "jwks_http_error", "jwks_timeout")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(previous)
+    # THEN every document holds exactly one fetch, with its own dimensions
+    documents = [json.loads(line) for line in lines]
+    assert len(documents) == 1200
+    assert all(document["JwksFetches"] == [1.0] and document["trigger"] == "initial" for document in documents)
+    assert sorted({document["result"] for document in documents}) == [
+        "jwks_http_error", "jwks_timeout", "jwks_unreachable", "ok"]
