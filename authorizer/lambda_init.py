@@ -54,6 +54,32 @@ def _prepared_fetcher(uri: str) -> Callable[[Callable[[float], None]], Callable[
     return prepare
 
 
+class _QuickSwitching:
+    """Python's switch interval at :data:`INIT_SWITCH_INTERVAL_SECONDS` while any init fetch runs,
+    and put back as it was when the last one ends (there is one per process; tests start more)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running = 0
+        self._saved = 0.0
+
+    def begin(self) -> None:
+        with self._lock:
+            if self._running == 0:
+                self._saved = sys.getswitchinterval()
+                sys.setswitchinterval(min(self._saved, INIT_SWITCH_INTERVAL_SECONDS))
+            self._running += 1
+
+    def end(self) -> None:
+        with self._lock:
+            self._running -= 1
+            if self._running == 0:
+                sys.setswitchinterval(self._saved)
+
+
+_QUICK_SWITCHING = _QuickSwitching()
+
+
 def start_jwks_fetch(env: Mapping[str, str], wait_seconds: float = PREPARE_WAIT_SECONDS,
                      send_wait_seconds: float = SEND_WAIT_SECONDS) -> StartedFetch | None:
     """In Lambda, the JWKS fetch the settings in ``env`` call for, started; else None.
@@ -67,9 +93,8 @@ def start_jwks_fetch(env: Mapping[str, str], wait_seconds: float = PREPARE_WAIT_
     uri = jwks_uri_in(env)
     if uri is None:
         return None  # the cold start reads the settings and reports the problem
-    previous = sys.getswitchinterval()
-    sys.setswitchinterval(min(previous, INIT_SWITCH_INTERVAL_SECONDS))
-    fetch = StartedFetch(uri, _prepared_fetcher(uri), when_done=lambda: sys.setswitchinterval(previous))
+    _QUICK_SWITCHING.begin()
+    fetch = StartedFetch(uri, _prepared_fetcher(uri), when_done=_QUICK_SWITCHING.end)
     if fetch.prepared.wait(wait_seconds):
         fetch.sent.wait(send_wait_seconds)
     return fetch

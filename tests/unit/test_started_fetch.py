@@ -148,6 +148,19 @@ def test_the_switch_interval_is_short_while_the_init_fetch_runs_then_restored(jw
     assert (during, sys.getswitchinterval()) == (min(default, INIT_SWITCH_INTERVAL_SECONDS), default)
 
 
+def test_overlapping_init_fetches_put_the_switch_interval_back_once_the_last_ends(jwks_server: JwksServer) -> None:
+    default = sys.getswitchinterval()
+    with running_jwks_server() as slower:
+        slower.serve(Answer(body=jwks_server.answer.body, delay_seconds=1.0))
+        first = start_jwks_fetch(lambda_env(JWKS_URI=jwks_server.url), wait_seconds=5.0)
+        second = start_jwks_fetch(lambda_env(JWKS_URI=slower.url), wait_seconds=5.0)
+        assert first is not None and second is not None
+        first.answer(5.0)
+        still_quick = (sys.getswitchinterval(), second.done)
+        second.answer(5.0)
+    assert (still_quick, sys.getswitchinterval()) == ((min(default, INIT_SWITCH_INTERVAL_SECONDS), False), default)
+
+
 def test_a_failed_init_fetch_restores_the_switch_interval_too() -> None:
     default = sys.getswitchinterval()
     fetch = start_jwks_fetch(lambda_env(JWKS_URI="http://127.0.0.1:9/.well-known/jwks.json"), wait_seconds=5.0)
