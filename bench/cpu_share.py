@@ -13,6 +13,8 @@ measured and the report says why.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -45,8 +47,12 @@ class CpuShare:
 def _v1_group(quota_us: int) -> Path:
     group = CGROUP_V1_CPU / f"scopegate-bench-{uuid.uuid4().hex[:8]}"
     group.mkdir()
-    (group / "cpu.cfs_period_us").write_text(str(PERIOD_US))
-    (group / "cpu.cfs_quota_us").write_text(str(quota_us))
+    try:
+        (group / "cpu.cfs_period_us").write_text(str(PERIOD_US))
+        (group / "cpu.cfs_quota_us").write_text(str(quota_us))
+    except OSError:
+        os.rmdir(group)
+        raise
     return group
 
 
@@ -56,7 +62,11 @@ def _v2_group(quota_us: int) -> Path:
         if control.exists() and "cpu" in control.read_text().split():
             group = root / f"scopegate-bench-{uuid.uuid4().hex[:8]}"
             group.mkdir()
-            (group / "cpu.max").write_text(f"{quota_us} {PERIOD_US}")
+            try:
+                (group / "cpu.max").write_text(f"{quota_us} {PERIOD_US}")
+            except OSError:
+                os.rmdir(group)
+                raise
             return group
     raise OSError("no cgroup v2 hierarchy with the cpu controller enabled")
 
@@ -69,21 +79,20 @@ def lambda_cpu_share(memory_mb: int | None = None) -> Iterator[CpuShare]:
     quota_us = max(1000, round(PERIOD_US * fraction))
     group: Path | None = None
     why = None
+    enter: Callable[[], None] | None = None
     try:
         group = _v1_group(quota_us) if (CGROUP_V1_CPU / "cpu.cfs_quota_us").exists() else _v2_group(quota_us)
-    except OSError as error:
-        why = f"no CPU quota can be set here ({type(error).__name__}: {error})"
+        procs = str(group / ("tasks" if (group / "tasks").exists() else "cgroup.procs"))
+
+        def enter() -> None:
+            with open(procs, "w") as handle:
+                handle.write(str(os.getpid()))
+
+        subprocess.run([sys.executable, "-S", "-c", "pass"], preexec_fn=enter, check=True)  # can a child join it?
+    except (OSError, subprocess.SubprocessError) as error:
+        enter, why = None, f"no CPU quota can be set here ({type(error).__name__}: {error})"
     try:
-        if group is None:
-            yield CpuShare(memory_mb, fraction, None, why)
-        else:
-            procs = str(group / ("tasks" if (group / "tasks").exists() else "cgroup.procs"))
-
-            def enter() -> None:
-                with open(procs, "w") as handle:
-                    handle.write(str(os.getpid()))
-
-            yield CpuShare(memory_mb, fraction, enter, None)
+        yield CpuShare(memory_mb, fraction, enter, why)
     finally:
         if group is not None:
             os.rmdir(group)  # its children have exited: an empty cgroup is removed with rmdir
