@@ -188,7 +188,9 @@ endef
 # the same certificates, a TLS context in about 1 ms instead of 20). Each rules file (live, shadow) and
 # the issuers file are then compiled, by the artifact's own code and PyYAML, into <name>.compiled.json
 # beside each: the runtime loads that without PyYAML (authorizer/compiled_rules.py,
-# authorizer/compiled_issuers.py); an invalid file fails the build, naming its line.
+# authorizer/compiled_issuers.py), and Lambda's init reads every issuer's JWKS URL from
+# issuers.compiled.json to fetch their keys from its first line; an invalid file fails the build,
+# naming its line.
 RUNTIME_PROVIDED := botocore python-dateutil six
 build-AuthorizerFunction:
 	$(require-lambda-python)

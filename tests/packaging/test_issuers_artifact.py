@@ -71,7 +71,7 @@ def test_an_artifact_built_with_an_issuers_file_trusts_exactly_its_issuers(lambd
             mint(key_a, auth0_claims(iss="https://elsewhere.example/", aud=AUDIENCE)),
         ]
         events = [{"type": "TOKEN", "authorizationToken": f"Bearer {t}", "methodArn": ARN} for t in tokens]
-        # (as in Lambda: init builds the engine and fetches every issuer's keys)
+        # (in Lambda: init's first line fetches every issuer's keys, their URLs read from the compiled form)
         result, stdout = run_driver(lambda_python, artifact, tmp_path, "invoke", "authorizer.app:lambda_handler",
                                     stdin=json.dumps(events),
                                     env={**env, "AWS_LAMBDA_FUNCTION_NAME": "scopegate-artifact-test"})
