@@ -185,9 +185,11 @@ endef
 # and the runtime dependencies of requirements.txt (every one pinned, so --no-deps) less botocore
 # and its dependencies, which the Lambda runtime provides (only the opt-in X-Ray SDK needs them).
 # certifi's bundle is indexed as an OpenSSL hashed directory, ca-certificates/ (scripts/ca-directory:
-# the same certificates, a TLS context in about 1 ms instead of 20). Each rules file (live, shadow) is then
-# compiled, by the artifact's own code and PyYAML, into <name>.compiled.json beside it: the runtime
-# loads that without PyYAML (authorizer/compiled_rules.py); an invalid rules file fails the build,
+# the same certificates, a TLS context in about 1 ms instead of 20). Each rules file (live, shadow) and
+# the issuers file are then compiled, by the artifact's own code and PyYAML, into <name>.compiled.json
+# beside each: the runtime loads that without PyYAML (authorizer/compiled_rules.py,
+# authorizer/compiled_issuers.py), and Lambda's init reads every issuer's JWKS URL from
+# issuers.compiled.json to fetch their keys from its first line; an invalid file fails the build,
 # naming its line.
 RUNTIME_PROVIDED := botocore python-dateutil six
 build-AuthorizerFunction:
@@ -205,6 +207,9 @@ build-AuthorizerFunction:
 	  [ -f "$$rules" ] || continue; \
 	  PYTHONDONTWRITEBYTECODE=1 "$(LAMBDA_PYTHON)" -S -m authorizer.compiled_rules "$$rules" "$${rules%.yaml}.compiled.json" || exit 1; \
 	done
+	cd "$(ARTIFACTS_DIR)" && if [ -f policies/issuers.yaml ]; then \
+	  PYTHONDONTWRITEBYTECODE=1 "$(LAMBDA_PYTHON)" -S -m authorizer.compiled_issuers policies/issuers.yaml policies/issuers.compiled.json; \
+	fi
 	$(compile-artifact)
 
 # The services' shared helper, as a layer: Lambda unpacks it at /opt, /opt/python is on sys.path.

@@ -13,7 +13,7 @@ shadow rules adds one warning line. Tracing is off unless ``TRACING_ENABLED``.
 
 from __future__ import annotations
 
-# First, before the imports below: in Lambda's init this starts the JWKS fetch (see the module).
+# First, before the imports below: in Lambda's init this starts the JWKS fetches (see the module).
 from authorizer import lambda_init
 
 import logging
@@ -74,7 +74,7 @@ def _build(settings: Settings) -> Engine:
     tracer = _tracer(settings) if settings.tracing_enabled else None
     engine = Engine.from_settings(settings, fetcher=_traced_fetcher(tracer, settings) if tracer else None,
                                   on_fetch=report_fetch)
-    _hand_over_started_fetch(engine)
+    engine.jwks.take_initial_fetches(lambda_init.take_started_fetches())  # each cache its own URL's
     if settings.shadow_rules_file is not None:
         if engine.shadow_problem:
             logger.warning(
@@ -89,17 +89,6 @@ def _build(settings: Settings) -> Engine:
     if tracer is not None:
         _container.traced = tracer.capture_lambda_handler(_decide, capture_response=False, capture_error=False)
     return engine
-
-
-def _hand_over_started_fetch(engine: Engine) -> None:
-    """The JWKS fetch begun at init (TOKEN_ISSUER's issuer) becomes its cache's initial fetch."""
-    started = lambda_init.take_started_fetch()
-    if started is None:
-        return
-    for trusted in engine.jwks:
-        if trusted.keys.settings.uri == started.uri:
-            trusted.keys.initial = started
-            return
 
 
 def current_engine() -> Engine:
@@ -204,8 +193,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
 
 def _warm_up_in_lambda() -> None:
-    """During Lambda's init phase, build the engine and fetch the keys once (the fetch began with
-    init, in :mod:`authorizer.lambda_init`: this waits for what is left of it)."""
+    """During Lambda's init phase, build the engine and fetch the keys once (the fetches began with
+    init, in :mod:`authorizer.lambda_init`: this waits for what is left of them)."""
     if not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
         return
     try:

@@ -16,13 +16,15 @@ what it wrote and checks it equals what it compiled.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from authorizer.compiled_form import COMPILED_SUFFIX as COMPILED_SUFFIX
+from authorizer.compiled_form import compiled_file_name, is_compiled_name
+from authorizer.compiled_form import text_sha256 as text_sha256
 from authorizer.conditions import Conditions
 from authorizer.errors import Reason, RulesError
 from authorizer.route import RoutePattern
@@ -30,7 +32,6 @@ from authorizer.rules import Rule, RuleSet, compile_rules, read_rules_text
 
 FORMAT = "scopegate-compiled-rules"
 FORMAT_VERSION = 1
-COMPILED_SUFFIX = ".compiled.json"
 MAX_COMPILED_BYTES = 8 * 1024 * 1024  # a 1 MiB rules file compiles to well under this
 REBUILD = "rebuild it (make sam-build) or remove it to compile the rules file at start-up"
 _TOP_LEVEL = frozenset({"format", "version", "source", "source_sha256", "digest", "rules"})
@@ -63,15 +64,11 @@ class _Invalid(ValueError):
 
 def compiled_path_for(rules_file: Path) -> Path:
     """Where the compiled form of ``rules_file`` sits: ``rules.yaml`` -> ``rules.compiled.json``."""
-    return rules_file.with_suffix(COMPILED_SUFFIX)
+    return Path(compiled_file_name(str(rules_file)))
 
 
 def is_compiled_path(path: Path) -> bool:
-    return path.name.endswith(COMPILED_SUFFIX)
-
-
-def text_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return is_compiled_name(path.name)
 
 
 def _encode(value: Any, kind: type[Any], where: str) -> Any:

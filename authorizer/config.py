@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from authorizer.errors import ConfigError, Reason
 # re-exported: the issuers file is read with the same rules (authorizer/issuers.py)
 from authorizer.fetch_url import MAX_JWKS_BYTES, MAX_JWKS_TIMEOUT_SECONDS
+from authorizer.fetch_url import SINGLE_ISSUER_VARIABLES as SINGLE_ISSUER_VARIABLES
 from authorizer.fetch_url import check_fetch_url as check_fetch_url
 from authorizer.fetch_url import default_jwks_uri as default_jwks_uri
 
@@ -184,7 +185,6 @@ def _single_issuer(read: _Reader) -> tuple[str, str, str]:
     return issuer, audience, jwks_uri
 
 
-SINGLE_ISSUER_VARIABLES = ("TOKEN_ISSUER", "AUDIENCE", "JWKS_URI")
 MAX_CONTEXT_CLAIMS = 10
 _CLAIM_NAME = re.compile(r"[\x21-\x7E]{1,128}")  # printable ASCII, no spaces
 

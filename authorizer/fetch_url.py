@@ -15,6 +15,11 @@ LOOPBACK_HOSTS = frozenset({"localhost"})
 # a fetch begun before the settings are read is bounded by these, its answer then by the settings.
 MAX_JWKS_TIMEOUT_SECONDS = 10
 MAX_JWKS_BYTES = 10 * 1024 * 1024
+# ISSUERS_FILE lists at most this many issuers, each with a JWKS cache (about 10 KiB of keys): a bound
+# on memory and on the fetches of init (authorizer.issuers checks the file, authorizer.lambda_init fetches)
+MAX_ISSUERS = 32
+# the one issuer's settings, which ISSUERS_FILE replaces (setting both is a configuration error)
+SINGLE_ISSUER_VARIABLES = ("TOKEN_ISSUER", "AUDIENCE", "JWKS_URI")
 
 
 def is_loopback_host(host: str | None) -> bool:

@@ -30,11 +30,11 @@ from typing import Any, NamedTuple
 
 from authorizer.config import SUPPORTED_PROFILES, Settings, check_fetch_url, default_jwks_uri, issuer_url_problems
 from authorizer.errors import ConfigError, Reason
+from authorizer.fetch_url import MAX_ISSUERS as MAX_ISSUERS
 
 ISSUERS_VERSION = 1
 TOP_LEVEL_KEYS = ("version", "issuers", "description")
 ISSUER_KEYS = ("issuer", "audiences", "jwks_uri", "profiles", "description")
-MAX_ISSUERS = 32  # each has a JWKS cache (about 10 KiB of keys): a bound on memory and on prefetch
 MAX_FILE_BYTES = 64 * 1024
 
 
@@ -159,16 +159,33 @@ def compile_issuers(text: str, source: str, *, default_profiles: tuple[str, ...]
     return tuple(issuers)
 
 
-def load_issuers(path: Path, *, default_profiles: tuple[str, ...]) -> tuple[Issuer, ...]:
-    """Read and compile an issuers file (raise :class:`IssuersError`)."""
+def read_issuers_text(path: Path, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """The text of an issuers file (or of its compiled form), or an IssuersError naming the file."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise IssuersError([f"{path}: the issuers file is larger than {MAX_FILE_BYTES // 1024} KiB"])
-        text = path.read_text(encoding="utf-8")
+        if path.stat().st_size > max_bytes:
+            raise IssuersError([f"{path}: the issuers file is larger than {max_bytes // 1024} KiB"])
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise IssuersError([f"{path}: issuers file not found; fix ISSUERS_FILE or add the file"]) from None
     except (OSError, UnicodeDecodeError) as error:
         raise IssuersError([f"{path}: cannot read the issuers file ({error.__class__.__name__})"]) from None
+
+
+def load_issuers(path: Path, *, default_profiles: tuple[str, ...]) -> tuple[Issuer, ...]:
+    """Read an issuers file (raise :class:`IssuersError`), from its compiled form if it can.
+
+    With ``issuers.compiled.json`` beside ``issuers.yaml`` (what the build writes), the issuers come
+    from that form, which must have been compiled from this very text
+    (:mod:`authorizer.compiled_issuers`); without one, the file is compiled here, with PyYAML.
+    """
+    from authorizer.compiled_form import compiled_file_name
+
+    text = read_issuers_text(path)
+    compiled = Path(compiled_file_name(str(path)))
+    if compiled.is_file():
+        from authorizer.compiled_issuers import load_compiled_issuers
+
+        return load_compiled_issuers(compiled, source_text=text, default_profiles=default_profiles)
     return compile_issuers(text, str(path), default_profiles=default_profiles)
 
 

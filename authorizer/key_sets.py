@@ -23,6 +23,7 @@ from authorizer.errors import InvalidClaim, Reason, UnknownIssuer, WrongTokenTyp
 from authorizer.http_fetch import Fetcher
 from authorizer.issuers import Issuer
 from authorizer.jwks import Clock, FetchRecord, JwksCache
+from authorizer.started_fetch import StartedFetch
 from authorizer.tokens import UnverifiedJwt
 
 
@@ -88,6 +89,15 @@ class KeySets:
     def of(self, issuer: str) -> TrustedIssuer:
         """The issuer of verified claims (a remembered token's); KeyError if no longer trusted."""
         return self._issuers[issuer]
+
+    def take_initial_fetches(self, started: Mapping[str, StartedFetch]) -> None:
+        """Each cache takes, as its initial fetch, the fetch begun for its own URL (Lambda's init
+        begins them: :mod:`authorizer.lambda_init`); issuers publishing at one URL share its answer,
+        and one begun for a URL no cache has is never used."""
+        for trusted in self:
+            fetch = started.get(trusted.keys.settings.uri)
+            if fetch is not None:
+                trusted.keys.initial = fetch
 
     def prefetch(self) -> bool:
         """Fetch every issuer's key set ahead of the first token; True when all were fetched.

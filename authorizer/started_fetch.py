@@ -1,8 +1,8 @@
 """One JWKS fetch running on its own thread, begun before anything asked for keys (I/O).
 
-Lambda's init starts one (:mod:`authorizer.lambda_init`) so that the request travels while the
-rest of the authorizer is imported and built; the JWKS cache takes its answer as its initial
-fetch (:attr:`authorizer.jwks.JwksCache.initial`), the key set's age counted from
+Lambda's init starts one per key set (:mod:`authorizer.lambda_init`) so that the requests travel
+while the rest of the authorizer is imported and built; the JWKS cache of its URL takes its answer
+as its initial fetch (:attr:`authorizer.jwks.JwksCache.initial`), the key set's age counted from
 :attr:`StartedFetch.started_at`, the moment the fetch began: never from when its answer was used.
 
 The thread prepares (makes the fetcher: its imports, its TLS context), then does what the fetcher
