@@ -30,7 +30,6 @@ import time
 from collections.abc import Callable, Mapping
 
 from authorizer.fetch_url import MAX_JWKS_BYTES, MAX_JWKS_TIMEOUT_SECONDS, SINGLE_ISSUER_VARIABLES, jwks_uri_in
-from authorizer.issuer_uris import compiled_jwks_uris
 from authorizer.started_fetch import StartedFetch
 
 # the folder holding the package (/var/task in Lambda): a relative ISSUERS_FILE is read from there
@@ -108,6 +107,8 @@ def jwks_uris_to_fetch(env: Mapping[str, str], function_root: str = FUNCTION_ROO
         return () if uri is None else (uri,)
     if any(env.get(name, "").strip() for name in SINGLE_ISSUER_VARIABLES):
         return ()
+    from authorizer.issuer_uris import compiled_jwks_uris  # hashlib: only an issuers file needs it this early
+
     return compiled_jwks_uris(os.path.join(function_root, issuers_file))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -328,3 +329,12 @@ def test_a_failed_early_fetch_is_retried_by_the_first_invocation(jwks_server: Jw
     assert cache.get_key(signing_key.kid)[0].kid == signing_key.kid
     assert [(r.ok, r.reason) for r in records] == [(False, Reason.JWKS_HTTP_ERROR), (True, None)]
     assert json.loads(body)["keys"][0]["kid"] == signing_key.kid
+
+
+def test_init_imports_nothing_before_the_request_that_the_request_does_not_need() -> None:
+    # the single-issuer fetch starts before the settings, the issuers' readers, hashlib or h11 load
+    program = ("import os, sys; os.environ.pop('AWS_LAMBDA_FUNCTION_NAME', None); import authorizer.lambda_init; "
+               "print(sorted(name for name in ('hashlib', 'h11', 'yaml', 'authorizer.config', 'authorizer.issuers', "
+               "'authorizer.issuer_uris', 'authorizer.http_response') if name in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
