@@ -43,7 +43,7 @@ class Counts:
     profiled: int
 
 
-FULL = Counts(tokens=12000, rounds=31, cold_starts=31, share_cold_starts=15, breakdown_runs=9, import_runs=3, compile_repeats=21,
+FULL = Counts(tokens=12000, rounds=31, cold_starts=31, share_cold_starts=21, breakdown_runs=9, import_runs=3, compile_repeats=21,
               rule_decisions=400, gateway_requests=20000, memory_decisions=10000, profiled=2000)
 SMOKE = Counts(tokens=60, rounds=3, cold_starts=1, share_cold_starts=1, breakdown_runs=1, import_runs=1, compile_repeats=1,
                rule_decisions=20, gateway_requests=200, memory_decisions=20, profiled=20)
