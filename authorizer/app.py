@@ -201,6 +201,9 @@ def _warm_up_in_lambda() -> None:
         current_engine().jwks.prefetch()
     except AuthorizerFault:
         pass  # reported by current_engine, and again by each invocation
+    finally:
+        for fetch in lambda_init.take_started_fetches().values():  # no engine took them: never used
+            fetch.abandon()
 
 
 _warm_up_in_lambda()

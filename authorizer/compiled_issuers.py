@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from authorizer.compiled_form import compiled_file_name, text_sha256
-from authorizer.config import SUPPORTED_PROFILES
+from authorizer.config import SUPPORTED_PROFILES, issuer_url_problems
 from authorizer.fetch_url import MAX_ISSUERS, check_fetch_url
 from authorizer.issuer_uris import FORMAT, FORMAT_VERSION, MAX_COMPILED_BYTES
 from authorizer.issuers import Issuer, IssuersError, compile_issuers, read_issuers_text
@@ -68,8 +68,8 @@ def dump_compiled_issuers(issuers: tuple[Issuer, ...], source: str, source_text:
 
 
 def _strings(raw: Any, name: str, allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
-    if type(raw) is not list or not raw or not all(type(item) is str and item for item in raw):
-        raise _Invalid(f"{name}: must be a non-empty list of non-empty strings")
+    if type(raw) is not list or not raw or not all(type(item) is str and item and item.strip() == item for item in raw):
+        raise _Invalid(f"{name}: must be a non-empty list of non-empty strings without surrounding spaces")
     if len(set(raw)) != len(raw):
         raise _Invalid(f"{name}: lists a value twice")
     if allowed is not None and not set(raw) <= set(allowed):
@@ -81,8 +81,8 @@ def _read_issuer(raw: Any, default_profiles: tuple[str, ...]) -> Issuer:
     if type(raw) is not dict or raw.keys() != set(FIELDS):
         raise _Invalid(f"must be an object with exactly {', '.join(FIELDS)}")
     issuer, jwks_uri, line = raw["issuer"], raw["jwks_uri"], raw["line"]
-    if type(issuer) is not str or not issuer:
-        raise _Invalid("issuer: must be a non-empty string")
+    if type(issuer) is not str or not issuer or issuer_url_problems(issuer):
+        raise _Invalid("issuer: must be an issuer URL the issuers file could hold")
     if type(jwks_uri) is not str or check_fetch_url(jwks_uri) is not None:
         raise _Invalid("jwks_uri: must be a URL keys may be fetched from")
     if type(line) is not int or line < 1:

@@ -41,6 +41,7 @@ def check_fetch_url(url: str) -> str | None:
         return "must be printable ASCII without spaces (percent-encode any other character)"
     try:
         parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number from 0 to 65535
     except ValueError:
         return "is not a URL"
     if parts.scheme == "https" and parts.hostname:

@@ -94,11 +94,15 @@ class KeySets:
         """Each cache takes, as its initial fetch, the fetch begun for its own URL (Lambda's init
         begins them: :mod:`authorizer.lambda_init`); issuers publishing at one URL share its answer,
         and one begun for a URL no cache has is never used."""
+        claimed = set()
         for trusted in self:
             fetch = started.get(trusted.keys.settings.uri)
             if fetch is not None:
                 trusted.keys.initial = fetch
-
+                claimed.add(fetch.uri)
+        for uri, fetch in started.items():
+            if uri not in claimed:
+                fetch.abandon()  # read and dropped now, not held until its deadline
     def prefetch(self) -> bool:
         """Fetch every issuer's key set ahead of the first token; True when all were fetched.
 
@@ -111,9 +115,13 @@ class KeySets:
         if len(caches) == 1:
             return caches[0].prefetch()
         fetched = [False] * len(caches)
+        errors: list[Exception] = []
 
         def fetch(index: int) -> None:
-            fetched[index] = caches[index].prefetch()
+            try:
+                fetched[index] = caches[index].prefetch()
+            except Exception as error:  # noqa: BLE001 - raised below, on the calling thread, as one issuer's would be
+                errors.append(error)
 
         threads = [threading.Thread(target=fetch, args=(index,), name=f"jwks-prefetch-{index}", daemon=True)
                    for index in range(len(caches))]
@@ -121,4 +129,6 @@ class KeySets:
             thread.start()
         for thread in threads:
             thread.join()
+        if errors:
+            raise errors[0]
         return all(fetched)

@@ -21,6 +21,7 @@ Powertools' own; a test pins it (tests/unit/test_metrics.py).
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -36,7 +37,7 @@ MetricValue = tuple[str, MetricUnit, float]
 
 
 def _print(line: str) -> None:
-    print(line, flush=False)
+    sys.stdout.write(line + "\n")  # one write per line (print writes the newline apart)
 
 
 class DecisionMetrics:
@@ -98,4 +99,6 @@ class DecisionMetrics:
 
     def _emit(self, document: dict[str, Any] | None) -> None:
         if document is not None:
-            self.sink(json.dumps(document, separators=(",", ":")))
+            line = json.dumps(document, separators=(",", ":"))
+            with self._building:  # lines written from the prefetch threads never interleave
+                self.sink(line)

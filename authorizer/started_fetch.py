@@ -66,6 +66,10 @@ class StartedFetch:
         self.sent.set()
         self._wanted.wait(seconds_left)
 
+    def abandon(self) -> None:
+        """Nobody will take the answer: the thread reads it now and ends (it is never used)."""
+        self._wanted.set()
+
     @property
     def done(self) -> bool:
         return self._done.is_set()

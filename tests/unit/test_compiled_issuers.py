@@ -131,10 +131,16 @@ Change = Callable[[dict[str, Any]], object]
         (lambda d: d["issuers"][0].update(jwks_uri="http://keys.example.com/jwks.json"),
          "issuer 1: jwks_uri: must be a URL keys may be fetched from"),
         (lambda d: d["issuers"][0].update(audiences="https://api.example.com"),
-         "issuer 1: audiences: must be a non-empty list of non-empty strings"),
+         "issuer 1: audiences: must be a non-empty list of non-empty strings without surrounding spaces"),
+        (lambda d: d["issuers"][0].update(audiences=[" https://api.example.com"]),
+         "issuer 1: audiences: must be a non-empty list of non-empty strings without surrounding spaces"),
         (lambda d: d["issuers"][0].update(profiles=["jwt"]), "issuer 1: profiles: each must be one of auth0, rfc9068"),
         (lambda d: d["issuers"][0].update(line=True), "issuer 1: line: must be a line number"),
-        (lambda d: d["issuers"][0].update(issuer=""), "issuer 1: issuer: must be a non-empty string"),
+        (lambda d: d["issuers"][0].update(issuer=""), "issuer 1: issuer: must be an issuer URL the issuers file could hold"),
+        (lambda d: d["issuers"][0].update(issuer="http://tenant.example.com/"),
+         "issuer 1: issuer: must be an issuer URL the issuers file could hold"),
+        (lambda d: d["issuers"][0].update(issuer="https://tenant.eu.auth0.com"),  # Auth0's iss ends with /
+         "issuer 1: issuer: must be an issuer URL the issuers file could hold"),
     ],
 )
 def test_a_damaged_compiled_form_is_refused_naming_the_file_and_the_fix(tmp_path: Path, change: Change,

@@ -20,6 +20,7 @@ from authorizer import errors
 from authorizer.config import read_settings
 from authorizer.decision_log import DecisionRecord
 from authorizer.engine import Engine
+from authorizer.http_fetch import make_http_fetcher
 from tests.support.jwks_server import Answer, JwksServer, running_jwks_server
 from tests.support.keys import SigningKey, rsa_key
 from tests.support.minting import auth0_claims, mint, rfc9068_claims
@@ -176,3 +177,27 @@ def test_prefetch_fetches_the_issuers_at_once_not_one_after_the_other(two: TwoIs
     (arrived_a,), (arrived_b,) = two.a.arrivals, two.b.arrivals
     assert abs(arrived_a - arrived_b) < 0.5  # one after the other, 1.0 s or more apart
     assert two.decide(two.token(two.key_a, two.iss_a, AUDIENCE_A))[1].jwks_cached is True
+
+
+def test_an_unexpected_error_on_a_prefetch_thread_is_raised_as_one_issuers_would_be(tmp_path: Path) -> None:
+    # GIVEN two issuers whose fetcher fails in a way the JWKS cache does not expect for one of them
+    key = rsa_key("issuer-key")
+    with running_jwks_server() as a, running_jwks_server() as b:
+        for server in (a, b):
+            server.serve_keys(key.jwk())
+        fetch = make_http_fetcher(2.0, 64 * 1024)
+
+        def fetcher(url: str) -> bytes:
+            if url.startswith(b.base_url):
+                raise RuntimeError("a bug in the fetcher")
+            return fetch(url)
+
+        rules = tmp_path / "rules.yaml"
+        rules.write_text(RULES)
+        settings = read_settings({"ISSUERS_FILE": str(issuers_file(tmp_path, a, b)), "RULES_FILE": str(rules)})
+        engine = Engine.from_settings(settings, fetcher=fetcher)
+        # WHEN the keys are fetched ahead of the first token THEN the error reaches the caller (init
+        # fails as it does with one issuer), after every issuer was tried
+        with pytest.raises(RuntimeError, match="a bug in the fetcher"):
+            engine.jwks.prefetch()
+        assert a.requests == 1

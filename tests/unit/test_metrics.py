@@ -66,8 +66,13 @@ def test_metrics_can_be_switched_off_the_powertools_way(monkeypatch: pytest.Monk
 def test_documents_built_on_several_threads_never_mix() -> None:
     # GIVEN one DecisionMetrics shared by threads (the issuers' key sets fetched at once) and the
     # GIL handed over as often as Python allows WHEN each thread records fetches of its own result
-    lines: list[str] = []
-    metrics = DecisionMetrics("scopegate-test", "scopegate", sink=lines.append)
+    written: list[str] = []
+
+    def sink(line: str) -> None:  # two writes per line, as print makes them
+        written.append(line)
+        written.append("\n")
+
+    metrics = DecisionMetrics("scopegate-test", "scopegate", sink=sink)
     previous = sys.getswitchinterval()
     sys.setswitchinterval(1e-6)
     try:
@@ -80,8 +85,9 @@ def test_documents_built_on_several_threads_never_mix() -> None:
             thread.join()
     finally:
         sys.setswitchinterval(previous)
-    # THEN every document holds exactly one fetch, with its own dimensions
-    documents = [json.loads(line) for line in lines]
+    # THEN every line is written whole, and every document holds exactly one fetch, with its own dimensions
+    assert written[1::2] == ["\n"] * 1200
+    documents = [json.loads(line) for line in written[0::2]]
     assert len(documents) == 1200
     assert all(document["JwksFetches"] == [1.0] and document["trigger"] == "initial" for document in documents)
     assert sorted({document["result"] for document in documents}) == [

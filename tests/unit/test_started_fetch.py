@@ -207,6 +207,7 @@ def test_without_jwks_uri_init_fetches_the_issuers_default(signing_key: SigningK
         {"JWKS_URI": "https://keys.example.com/a b/jwks.json"},  # a space would split the request line
         {"JWKS_URI": "https://keys.example.com/jwks.json\x7f"},
         {"JWKS_URI": "https://keys.example.com/cl\u00e9s.json"},  # to be percent-encoded
+        {"JWKS_URI": "https://keys.example.com:99999/jwks.json"},  # no such port
     ],
 )
 def test_a_url_the_settings_refuse_is_never_fetched_at_init(values: dict[str, str]) -> None:
