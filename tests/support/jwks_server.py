@@ -34,6 +34,7 @@ class JwksServer:
         self.requests = 0
         self.paths: list[str] = []
         self.arrivals: list[float] = []  # time.monotonic() as each request's head was read
+        self.answered: list[float] = []  # time.monotonic() as each answer's status line was sent
         self._lock = threading.Lock()
         server = self
 
@@ -56,6 +57,8 @@ class JwksServer:
                     self.close_connection = True
                     self.connection.shutdown(2)
                     return
+                with server._lock:
+                    server.answered.append(time.monotonic())
                 self.send_response(answer.status)
                 for name, value in answer.headers.items():
                     self.send_header(name, value)

@@ -175,12 +175,11 @@ def test_init_waits_for_the_request_to_leave_but_not_for_a_handshake_that_does_n
     # GIVEN an https endpoint that accepts connections and never answers the TLS handshake
     with socket.create_server(("127.0.0.1", 0)) as silent:
         url = f"https://127.0.0.1:{silent.getsockname()[1]}/.well-known/jwks.json"
-        begun = time.monotonic()
-        # WHEN init starts the fetch THEN it waits for the local part, not for the network
+        # WHEN init starts the fetch THEN it returns once the local part is done, while the
+        # handshake still waits on the endpoint: init never waits for the network
         fetch = start_jwks_fetch(lambda_env(JWKS_URI=url), wait_seconds=5.0, send_wait_seconds=0.05)
-        waited = time.monotonic() - begun
-        assert fetch is not None and fetch.prepared.is_set() and not fetch.sent.is_set()
-        assert waited < 2.0  # behavioural: far below the fetch's own 10 s bound
+        assert fetch is not None and fetch.prepared.is_set()
+        assert (fetch.sent.is_set(), fetch.done) == (False, False)
     # AND once the endpoint is gone the fetch ends as a failure, never keys
     with pytest.raises(JwksUnavailable):
         fetch.answer(15.0)
