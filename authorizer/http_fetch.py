@@ -11,7 +11,7 @@ The request is written here (:func:`request_head`: a GET with fixed headers, to 
 have checked); the response is read by :mod:`authorizer.http_response`, whose HTTP/1.1 framing is
 h11's, imported only once the request is sent. Until the request leaves, this module needs only
 ``socket`` and ``ssl``: at Lambda's init (:mod:`authorizer.lambda_init`) the request is on the
-wire before the rest of the authorizer is imported, and h11's imports overlap the round trip.
+wire before the rest of the authorizer is imported; h11 is imported when the answer is read.
 
 Also: a size cap on the bytes received and on the decoded body (declared and actual), gzip and
 deflate bodies decoded within that cap, no redirects (any status but 200 is a fault), no proxy or
