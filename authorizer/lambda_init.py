@@ -141,13 +141,6 @@ def start_jwks_fetches(env: Mapping[str, str], wait_seconds: float = PREPARE_WAI
     return fetches
 
 
-def start_jwks_fetch(env: Mapping[str, str], wait_seconds: float = PREPARE_WAIT_SECONDS,
-                     send_wait_seconds: float = SEND_WAIT_SECONDS) -> StartedFetch | None:
-    """The one JWKS fetch of a single-issuer configuration in ``env`` (:func:`start_jwks_fetches`)."""
-    fetches = start_jwks_fetches(env, wait_seconds, send_wait_seconds)
-    return next(iter(fetches.values()), None)
-
-
 class _Started:
     """This process's fetches begun at init: taken at most once, by the first engine built."""
 

@@ -16,7 +16,7 @@ from authorizer.config import JwksSettings, read_settings
 from authorizer.errors import ConfigError, JwksUnavailable, Reason
 from authorizer.fetch_url import jwks_uri_in
 from authorizer.jwks import FetchRecord, JwksCache, make_http_fetcher
-from authorizer.lambda_init import INIT_SWITCH_INTERVAL_SECONDS, start_jwks_fetch
+from authorizer.lambda_init import INIT_SWITCH_INTERVAL_SECONDS, start_jwks_fetches
 from authorizer.started_fetch import StartedFetch
 from tests.support.jwks_server import Answer, JwksServer, running_jwks_server
 from tests.support.keys import SigningKey, rsa_key
@@ -52,6 +52,13 @@ def cache_for(settings: JwksSettings, clock: Clock, initial: StartedFetch | None
     cache = JwksCache(settings, make_http_fetcher(settings.timeout_seconds, settings.max_bytes), clock,
                       records.append, initial=initial)
     return cache, records
+
+
+def start_jwks_fetch(env: dict[str, str], **waits: float) -> StartedFetch | None:
+    """The one fetch init starts for a single-issuer configuration, or None."""
+    fetches = start_jwks_fetches(env, **waits)
+    assert len(fetches) <= 1
+    return next(iter(fetches.values()), None)
 
 
 def lambda_env(**values: str) -> dict[str, str]:
